@@ -1,0 +1,60 @@
+import ServiceContextModule
+
+/// The id that ties together every log line, span and hop of one request.
+///
+/// A caller's `X-Correlation-ID` is kept when it is sane: 1 to 64 characters of `A-Z a-z 0-9 - _ . :`.
+/// Anything else is replaced by a fresh id, so hostile input never reaches logs, labels or spans.
+package enum CorrelationID {
+    /// The HTTP header (and, lowercased, the gRPC metadata key) that carries the id.
+    package static let headerName = "X-Correlation-ID"
+    package static let metadataKey = "x-correlation-id"
+    package static let maximumLength = 64
+
+    /// Returns `candidate` if it is an acceptable correlation id.
+    package static func sanitized(_ candidate: String?) -> String? {
+        guard let candidate, !candidate.isEmpty, candidate.utf8.count <= Self.maximumLength else { return nil }
+        let isSafe = candidate.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: ":"):
+                true
+            default:
+                false
+            }
+        }
+        return isSafe ? candidate : nil
+    }
+
+    /// The caller's id when acceptable, otherwise a new one.
+    package static func resolve(_ candidate: String?) -> String {
+        Self.sanitized(candidate) ?? Self.generate()
+    }
+
+    /// A new random id: 32 lowercase hex characters (128 bits).
+    package static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return Self.hex(high) + Self.hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// The correlation id of the request a task is working on.
+package enum CorrelationIDKey: ServiceContextKey {
+    package typealias Value = String
+    package static var nameOverride: String? { "correlation-id" }
+}
+
+extension ServiceContext {
+    /// The correlation id of the current request, if any.
+    package var correlationID: String? {
+        get { self[CorrelationIDKey.self] }
+        set { self[CorrelationIDKey.self] = newValue }
+    }
+}

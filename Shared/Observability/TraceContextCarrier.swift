@@ -1,0 +1,103 @@
+import Instrumentation
+import ServiceContextModule
+
+/// The only fields that cross a service boundary for tracing: `traceparent`, `tracestate` and `baggage`.
+///
+/// Incoming headers or gRPC metadata are copied into this carrier before the tracer sees them, so
+/// an instrument can never log or record anything else (swift-otel logs its whole carrier when a
+/// traceparent is malformed, and a carrier of raw headers would include `Authorization`).
+/// A malformed `traceparent` is dropped here, which makes the request start a new trace.
+package struct TraceContextCarrier: Sendable, Equatable {
+    package static let traceParentKey = "traceparent"
+    package static let traceStateKey = "tracestate"
+    package static let baggageKey = "baggage"
+
+    /// W3C Trace Context limits `tracestate` to 32 list members; 512 bytes is what the spec asks
+    /// vendors to propagate at least, and we take a little more.
+    static let maximumTraceStateLength = 1024
+    /// W3C Baggage: at least 8192 bytes must be propagated; more is refused.
+    static let maximumBaggageLength = 8192
+
+    package var traceParent: String?
+    package var traceState: String?
+    package var baggage: String?
+
+    package init(traceParent: String? = nil, traceState: String? = nil, baggage: String? = nil) {
+        self.traceParent = traceParent
+        self.traceState = traceState
+        self.baggage = baggage
+    }
+
+    /// Builds a carrier from raw values, keeping only those that are well formed and bounded.
+    package init(validating lookup: (String) -> String?) {
+        if let value = lookup(Self.traceParentKey), TraceParent(headerValue: value) != nil {
+            self.traceParent = value
+            // tracestate is only meaningful with a valid traceparent.
+            if let state = lookup(Self.traceStateKey), state.utf8.count <= Self.maximumTraceStateLength {
+                self.traceState = state
+            }
+        }
+        if let baggage = lookup(Self.baggageKey), baggage.utf8.count <= Self.maximumBaggageLength {
+            self.baggage = baggage
+        }
+    }
+
+    /// The fields that are set, as header name and value.
+    package var fields: [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = []
+        if let traceParent = self.traceParent { fields.append((Self.traceParentKey, traceParent)) }
+        if let traceState = self.traceState { fields.append((Self.traceStateKey, traceState)) }
+        if let baggage = self.baggage { fields.append((Self.baggageKey, baggage)) }
+        return fields
+    }
+
+    subscript(key: String) -> String? {
+        get {
+            switch key {
+            case Self.traceParentKey: self.traceParent
+            case Self.traceStateKey: self.traceState
+            case Self.baggageKey: self.baggage
+            default: nil
+            }
+        }
+        set {
+            switch key {
+            case Self.traceParentKey: self.traceParent = newValue
+            case Self.traceStateKey: self.traceState = newValue
+            case Self.baggageKey: self.baggage = newValue
+            default: break
+            }
+        }
+    }
+}
+
+extension TraceContextCarrier {
+    /// Reads the context of the current instrument into `context`.
+    package func extract(into context: inout ServiceContext) {
+        InstrumentationSystem.instrument.extract(self, into: &context, using: Extractor())
+    }
+
+    /// The carrier the current instrument writes for `context`.
+    package static func injecting(_ context: ServiceContext) -> TraceContextCarrier {
+        var carrier = TraceContextCarrier()
+        InstrumentationSystem.instrument.inject(context, into: &carrier, using: Injector())
+        return carrier
+    }
+
+    /// The trace and span of `context`, as the current instrument propagates them.
+    package static func traceParent(of context: ServiceContext) -> TraceParent? {
+        Self.injecting(context).traceParent.flatMap { TraceParent(headerValue: $0) }
+    }
+
+    struct Extractor: Instrumentation.Extractor {
+        func extract(key: String, from carrier: TraceContextCarrier) -> String? {
+            carrier[key]
+        }
+    }
+
+    struct Injector: Instrumentation.Injector {
+        func inject(_ value: String, forKey key: String, into carrier: inout TraceContextCarrier) {
+            carrier[key] = value
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// A parsed W3C `traceparent` header: `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`.
+///
+/// We parse it ourselves for two reasons: to drop malformed values before they reach the tracer
+/// (swift-otel logs the whole carrier when extraction fails), and to read the current trace and
+/// span ids, which swift-otel only exposes through propagation.
+package struct TraceParent: Sendable, Hashable {
+    /// 32 lowercase hex characters, never all zeros.
+    package var traceID: String
+    /// 16 lowercase hex characters, never all zeros.
+    package var spanID: String
+    /// The trace flags byte; bit 0 is "sampled".
+    package var flags: UInt8
+
+    package var isSampled: Bool { self.flags & 0x01 == 0x01 }
+
+    /// The header value, version 00.
+    package var headerValue: String {
+        "00-\(self.traceID)-\(self.spanID)-\(self.flags < 0x10 ? "0" : "")\(String(self.flags, radix: 16))"
+    }
+
+    package init(traceID: String, spanID: String, flags: UInt8) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.flags = flags
+    }
+
+    /// Parses a header value; `nil` when it is not a valid version-00 (or future-version) traceparent.
+    package init?(headerValue: some StringProtocol) {
+        let bytes = Array(headerValue.utf8)
+        // Version 00 is exactly 55 bytes; later versions may append fields after a dash.
+        guard bytes.count >= 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"),
+            bytes[52] == UInt8(ascii: "-")
+        else { return nil }
+        guard let version = Self.hexByte(bytes[0], bytes[1]), version != 0xff else { return nil }
+        if version == 0 {
+            guard bytes.count == 55 else { return nil }
+        } else if bytes.count > 55 {
+            guard bytes[55] == UInt8(ascii: "-") else { return nil }
+        }
+        let traceID = bytes[3..<35]
+        let spanID = bytes[36..<52]
+        guard Self.isLowercaseHex(traceID), Self.isLowercaseHex(spanID),
+            traceID.contains(where: { $0 != UInt8(ascii: "0") }),
+            spanID.contains(where: { $0 != UInt8(ascii: "0") }),
+            let flags = Self.hexByte(bytes[53], bytes[54])
+        else { return nil }
+        self.traceID = String(decoding: traceID, as: UTF8.self)
+        self.spanID = String(decoding: spanID, as: UTF8.self)
+        self.flags = flags
+    }
+
+    private static func isLowercaseHex(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    private static func hexByte(_ high: UInt8, _ low: UInt8) -> UInt8? {
+        guard let high = Self.hexValue(high), let low = Self.hexValue(low) else { return nil }
+        return high << 4 | low
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}
