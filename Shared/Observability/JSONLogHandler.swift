@@ -67,6 +67,9 @@ package struct JSONLogHandler: LogHandler {
         for key in merged.keys.sorted() {
             line.field(key, metadata: Self.isSensitive(key) ? .string("[REDACTED]") : merged[key]!)
         }
+        if let error = event.error {
+            line.field("error", string: String(describing: error))
+        }
         if event.level >= .error {
             line.field("source", string: "\(event.file):\(event.line)")
         }
@@ -180,7 +183,13 @@ struct JSONLineWriter {
         case .string(let string):
             self.string(string)
         case .stringConvertible(let convertible):
-            self.string(convertible.description)
+            // Numbers and booleans stay JSON numbers and booleans, so log queries can compare them.
+            switch convertible {
+            case let number as Int: self.output.append(String(number))
+            case let number as Double where number.isFinite: self.output.append(String(number))
+            case let flag as Bool: self.output.append(flag ? "true" : "false")
+            default: self.string(convertible.description)
+            }
         case .array(let array):
             self.output.append("[")
             for (index, element) in array.enumerated() {

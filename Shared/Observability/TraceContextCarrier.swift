@@ -1,5 +1,4 @@
 import Instrumentation
-import ServiceContextModule
 
 /// The only fields that cross a service boundary for tracing: `traceparent`, `tracestate` and `baggage`.
 ///
@@ -72,23 +71,6 @@ package struct TraceContextCarrier: Sendable, Equatable {
 }
 
 extension TraceContextCarrier {
-    /// Reads the context of the current instrument into `context`.
-    package func extract(into context: inout ServiceContext) {
-        InstrumentationSystem.instrument.extract(self, into: &context, using: Extractor())
-    }
-
-    /// The carrier the current instrument writes for `context`.
-    package static func injecting(_ context: ServiceContext) -> TraceContextCarrier {
-        var carrier = TraceContextCarrier()
-        InstrumentationSystem.instrument.inject(context, into: &carrier, using: Injector())
-        return carrier
-    }
-
-    /// The trace and span of `context`, as the current instrument propagates them.
-    package static func traceParent(of context: ServiceContext) -> TraceParent? {
-        Self.injecting(context).traceParent.flatMap { TraceParent(headerValue: $0) }
-    }
-
     struct Extractor: Instrumentation.Extractor {
         func extract(key: String, from carrier: TraceContextCarrier) -> String? {
             carrier[key]

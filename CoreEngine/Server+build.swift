@@ -1,0 +1,25 @@
+import GRPCCore
+import Logging
+import Shared
+import Tracing
+
+/// Builds the CoreEngine gRPC server on any transport: HTTP/2 in `main`, in-process in tests.
+///
+/// Interceptors, outermost first: tracing (the SERVER span and correlation id), then the access log,
+/// so the log line is written inside the span.
+func buildServer<Transport: ServerTransport>(
+    transport: Transport,
+    engine: MarketDataEngine,
+    health: HealthService,
+    logger: Logger,
+    tracer: (any Tracer)? = nil
+) -> GRPCServer<Transport> {
+    GRPCServer(
+        transport: transport,
+        services: [CoreEngineService(engine: engine), health],
+        interceptors: [
+            ServerTracingInterceptor(tracer: tracer),
+            ServerAccessLogInterceptor(logger: logger),
+        ]
+    )
+}

@@ -1,0 +1,36 @@
+import Logging
+import Shared
+
+/// Everything the Gateway reads at startup, with its defaults.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `HTTP_HOST` / `HTTP_PORT` | `0.0.0.0` / `8080` | where the HTTP server listens |
+/// | `CORE_ENGINE_HOST` / `CORE_ENGINE_PORT` | `127.0.0.1` / `50051` | where CoreEngine's gRPC server is |
+/// | `CORE_ENGINE_DEADLINE_MS` | `3000` | deadline of every call to CoreEngine |
+/// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
+///
+/// Tracing is configured by the standard `OTEL_*` variables (see `TelemetrySettings`).
+struct GatewayConfiguration: Sendable {
+    var httpHost = "0.0.0.0"
+    var httpPort = 8080
+    var coreEngineHost = "127.0.0.1"
+    var coreEnginePort = 50051
+    var coreEngineDeadline: Duration = .seconds(3)
+    var logLevel: Logger.Level = .info
+
+    init() {}
+
+    init(settings: SettingsReader) throws(ConfigurationError) {
+        self.httpHost = try settings.host("http.host", default: self.httpHost)
+        self.httpPort = try settings.port("http.port", default: self.httpPort)
+        self.coreEngineHost = try settings.host("core.engine.host", default: self.coreEngineHost)
+        self.coreEnginePort = try settings.port("core.engine.port", default: self.coreEnginePort)
+        self.coreEngineDeadline = try settings.milliseconds(
+            "core.engine.deadline.ms",
+            default: self.coreEngineDeadline,
+            in: 1...60_000
+        )
+        self.logLevel = try settings.logLevel("log.level", default: self.logLevel)
+    }
+}

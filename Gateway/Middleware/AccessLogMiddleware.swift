@@ -1,0 +1,35 @@
+import Hummingbird
+import ServiceContextModule
+import Logging
+import Shared
+
+/// Writes one access log line per request: method, route template, path, status and duration.
+///
+/// It runs inside the tracing middleware, so the line carries `trace_id`, `span_id` and `correlation_id`.
+/// For a streamed body the line is written when the body is complete, with the full duration.
+struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response = try await next(request, context)
+        let logger = self.logger
+        let status = Int(response.status.code)
+        let requestMetadata: Logger.Metadata = [
+            "http.request.method": .string(request.method.rawValue),
+            "http.route": .string(HTTPServerTracingMiddleware<Context>.route(context.endpointPath) ?? "unmatched"),
+            "url.path": .string(request.uri.path),
+            "http.response.status_code": .stringConvertible(status),
+        ]
+        let serviceContext = ServiceContext.current
+        response.body = response.body.afterWrite {
+            var metadata = requestMetadata
+            metadata["duration_ms"] = .stringConvertible(ServerAccessLogInterceptor.milliseconds(since: start))
+            // The body may finish outside the request's task: log with the request's context.
+            ServiceContext.withValue(serviceContext) {
+                logger.log(level: status >= 500 ? .error : .info, "request handled", metadata: metadata)
+            }
+        }
+        return response
+    }
+}

@@ -1,0 +1,132 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceContextModule
+import Shared
+import Synchronization
+import Tracing
+
+/// Starts a SERVER span per request, following the stable OpenTelemetry HTTP conventions.
+///
+/// Hummingbird's own `TracingMiddleware` names spans after the bare path template, records older
+/// attribute names, and hands every request header to the tracer; this one reads only `traceparent`,
+/// `tracestate` and `baggage`, names the span `{METHOD} {route}` once routing has matched (just
+/// `{METHOD}` for an unmatched path, so raw paths never become span names), and answers with
+/// `X-Trace-ID` and the W3C Trace Context Level 2 `traceresponse` header.
+///
+/// The span ends when the response body has been written, so a streamed body is inside it. Only 5xx
+/// responses make it an error: a 4xx is the client's mistake, not the server's.
+struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var traceIDHeader: HTTPField.Name { HTTPField.Name("X-Trace-ID")! }
+    static var traceResponseHeader: HTTPField.Name { HTTPField.Name("traceresponse")! }
+
+    private let propagation: TracePropagation
+    private let serverPort: Int
+
+    /// - Parameters:
+    ///   - serverPort: The port the gateway listens on, for `server.port` when `Host` has none.
+    ///   - tracer: The tracer to use; `nil` uses the one bootstrapped in `InstrumentationSystem`.
+    init(serverPort: Int, tracer: (any Tracer)? = nil) {
+        self.propagation = TracePropagation(tracer: tracer)
+        self.serverPort = serverPort
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var serviceContext = ServiceContext.current ?? .topLevel
+        let headers = request.headers
+        let carrier = TraceContextCarrier(validating: { name in HTTPField.Name(name).flatMap { headers[$0] } })
+        self.propagation.extract(carrier, into: &serviceContext)
+
+        let method = request.method.rawValue
+        let span = self.propagation.tracer.startSpan(method, context: serviceContext, ofKind: .server)
+        span.updateAttributes { attributes in
+            self.setRequestAttributes(request, context: context, on: &attributes)
+            if let correlationID = serviceContext.correlationID { attributes["correlation.id"] = correlationID }
+        }
+
+        let ended = SpanOnce(span)
+        do {
+            var response = try await ServiceContext.withValue(span.context) {
+                try await next(request, context)
+            }
+            Self.name(span, method: method, route: context.endpointPath)
+            let status = Int(response.status.code)
+            span.updateAttributes { attributes in
+                attributes["http.response.status_code"] = status
+                if status >= 500 { attributes["error.type"] = String(status) }
+            }
+            if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            if let traceParent = self.propagation.traceParent(of: span.context) {
+                response.headers[Self.traceIDHeader] = traceParent.traceID
+                response.headers[Self.traceResponseHeader] = traceParent.headerValue
+            }
+            response.body = response.body.afterWrite { ended.end() }
+            return response
+        } catch {
+            // Only reached when an error escapes the error middleware, which should not happen.
+            Self.name(span, method: method, route: context.endpointPath)
+            span.updateAttributes { $0["error.type"] = String(describing: type(of: error)) }
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            ended.end()
+            throw error
+        }
+    }
+
+    /// What Hummingbird's router puts in `endpointPath` when no route matched.
+    static var unmatchedEndpoint: String { "NotFound" }
+
+    /// The route template that matched, or `nil` when none did.
+    static func route(_ endpointPath: String?) -> String? {
+        endpointPath == Self.unmatchedEndpoint ? nil : endpointPath
+    }
+
+    private static func name(_ span: any Span, method: String, route endpointPath: String?) {
+        guard let route = Self.route(endpointPath) else { return }
+        span.operationName = "\(method) \(route)"
+        span.attributes["http.route"] = route
+    }
+
+    private func setRequestAttributes(_ request: Request, context: Context, on attributes: inout SpanAttributes) {
+        attributes["http.request.method"] = request.method.rawValue
+        attributes["url.path"] = request.uri.path
+        attributes["url.scheme"] = "http"
+        attributes["network.protocol.name"] = "http"
+        if let host = request.head.authority {
+            let parts = host.split(separator: ":", maxSplits: 1)
+            attributes["server.address"] = parts.first.map(String.init) ?? host
+            attributes["server.port"] = parts.count == 2 ? Int(parts[1]) ?? self.serverPort : self.serverPort
+        } else {
+            attributes["server.port"] = self.serverPort
+        }
+        if let userAgent = request.headers[.userAgent] { attributes["user_agent.original"] = userAgent }
+        if let address = (context as? any RemoteAddressRequestContext)?.remoteAddress {
+            if let ip = address.ipAddress {
+                attributes["client.address"] = ip
+                attributes["network.peer.address"] = ip
+            }
+            if let port = address.port { attributes["network.peer.port"] = port }
+        }
+    }
+}
+
+/// Ends a span once, from whichever of the body-written callback or the error path comes first.
+final class SpanOnce: Sendable {
+    private let span: Mutex<(any Span)?>
+
+    init(_ span: any Span) {
+        self.span = Mutex(span)
+    }
+
+    func end() {
+        self.span.withLock { span in
+            span?.end()
+            span = nil
+        }
+    }
+
+    deinit {
+        // A body that was never written (the client went away) still ends its span.
+        self.end()
+    }
+}

@@ -1,0 +1,102 @@
+import GRPCCore
+import ServiceContextModule
+import Tracing
+
+/// Starts a CLIENT span for every outgoing RPC and puts the trace context into the request metadata.
+///
+/// It writes `traceparent`, `tracestate` and `baggage` (W3C) and `x-correlation-id` into the metadata,
+/// names the span after the method's full name, and ends it when the last response part has been read,
+/// so a server stream is inside its span. Any non-OK status makes the span an error.
+package struct ClientTracingInterceptor: ClientInterceptor {
+    private let propagation: TracePropagation
+    private let serverAddress: String
+    private let serverPort: Int?
+
+    /// - Parameters:
+    ///   - serverAddress: The host the client dials, for `server.address`.
+    ///   - serverPort: The port it dials, for `server.port`.
+    ///   - tracer: The tracer to use; `nil` uses the one bootstrapped in `InstrumentationSystem`.
+    package init(serverAddress: String, serverPort: Int?, tracer: (any Tracer)? = nil) {
+        self.propagation = TracePropagation(tracer: tracer)
+        self.serverAddress = serverAddress
+        self.serverPort = serverPort
+    }
+
+    package func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingClientRequest<Input>,
+        context: ClientContext,
+        next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
+    ) async throws -> StreamingClientResponse<Output> {
+        let parentContext = ServiceContext.current ?? .topLevel
+        let span = self.propagation.tracer.startSpan(
+            context.descriptor.fullyQualifiedMethod,
+            context: parentContext,
+            ofKind: .client
+        )
+        span.updateAttributes { attributes in
+            RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
+            attributes["server.address"] = self.serverAddress
+            if let port = self.serverPort { attributes["server.port"] = port }
+            if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
+        }
+        let ending = SpanEnding(span: span, kind: .client)
+
+        var request = request
+        for field in self.propagation.inject(span.context).fields {
+            request.metadata.replaceOrAddString(field.value, forKey: field.name)
+        }
+        if let correlationID = parentContext.correlationID {
+            request.metadata.replaceOrAddString(correlationID, forKey: CorrelationID.metadataKey)
+        }
+
+        do {
+            var response = try await ServiceContext.withValue(span.context) {
+                try await next(request, context)
+            }
+            switch response.accepted {
+            case .success(var contents):
+                contents.bodyParts = RPCAsyncSequence(
+                    wrapping: SpanEndingSequence(base: contents.bodyParts, ending: ending)
+                )
+                response.accepted = .success(contents)
+            case .failure(let error):
+                ending.end(error: error)
+            }
+            return response
+        } catch {
+            ending.end(error: error)
+            throw error
+        }
+    }
+}
+
+/// Passes response parts through and ends the client span when the stream ends, successfully or not.
+struct SpanEndingSequence<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element: Sendable {
+    typealias Element = Base.Element
+    typealias Failure = any Error
+
+    let base: Base
+    let ending: SpanEnding
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: self.base.makeAsyncIterator(), ending: self.ending)
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let ending: SpanEnding
+
+        mutating func next() async throws -> Element? {
+            do {
+                guard let element = try await self.base.next() else {
+                    self.ending.end(error: nil)
+                    return nil
+                }
+                return element
+            } catch {
+                self.ending.end(error: error)
+                throw error
+            }
+        }
+    }
+}

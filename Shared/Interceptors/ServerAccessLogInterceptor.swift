@@ -1,0 +1,70 @@
+import GRPCCore
+import Logging
+
+/// Writes one access log line per RPC when it completes: method, status, duration and peer.
+///
+/// List it after `ServerTracingInterceptor` so the line is written inside the RPC's span and carries
+/// its `trace_id`, `span_id` and `correlation_id`.
+package struct ServerAccessLogInterceptor: ServerInterceptor {
+    private let logger: Logger
+
+    package init(logger: Logger) {
+        self.logger = logger
+    }
+
+    package func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>,
+        context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let start = ContinuousClock.now
+        let logger = self.logger
+        let method = context.descriptor.fullyQualifiedMethod
+        let peer = context.remotePeer
+        @Sendable func log(_ error: (any Error)?) {
+            let code = error.map { ($0 as? RPCError)?.code ?? .unknown }
+            var metadata: Logger.Metadata = [
+                "rpc.method": .string(method),
+                "rpc.grpc.status_code": .stringConvertible(code?.rawValue ?? 0),
+                "rpc.grpc.status": .string(code?.name ?? "OK"),
+                "duration_ms": .stringConvertible(Self.milliseconds(since: start)),
+                "network.peer": .string(peer),
+            ]
+            if let error { metadata["error.message"] = .string((error as? RPCError)?.message ?? "\(error)") }
+            let level: Logger.Level = code.map { RPCSpanAttributes.isServerFault($0) ? .error : .warning } ?? .info
+            logger.log(level: level, "rpc handled", metadata: metadata)
+        }
+
+        do {
+            var response = try await next(request, context)
+            switch response.accepted {
+            case .success(var contents):
+                let producer = contents.producer
+                contents.producer = { writer in
+                    do {
+                        let trailers = try await producer(writer)
+                        log(nil)
+                        return trailers
+                    } catch {
+                        log(error)
+                        throw error
+                    }
+                }
+                response.accepted = .success(contents)
+            case .failure(let error):
+                log(error)
+            }
+            return response
+        } catch {
+            log(error)
+            throw error
+        }
+    }
+
+    /// Elapsed milliseconds, to the microsecond.
+    package static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        return Double(micros) / 1000
+    }
+}

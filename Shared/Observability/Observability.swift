@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Instrumentation
+import Logging
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// Installs logging and tracing for one process. Call it once, first thing in `main`.
+///
+/// - Logs: `JSONLogHandler` on stdout at `LOG_LEVEL`, with `trace_id`, `span_id` (from swift-otel's
+///   metadata provider) and `correlation_id` on every line written inside a request.
+/// - Traces: swift-otel's tracer and OTLP exporter, configured by the `OTEL_*` variables
+///   (see `TelemetrySettings`), multiplexed with `BaggageInstrument` for W3C baggage.
+package enum Observability {
+    /// What `bootstrap` installed: the services to run first (they flush spans when they stop last).
+    package struct Bootstrapped: Sendable {
+        package var services: [any Service]
+        package var settings: TelemetrySettings
+    }
+
+    package static func bootstrap(
+        serviceName: String,
+        logLevel: Logger.Level,
+        environment: [String: String]
+    ) throws -> Bootstrapped {
+        let settings = try TelemetrySettings(environment: environment, defaultServiceName: serviceName)
+        let resolvedServiceName = environment["OTEL_SERVICE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? serviceName
+
+        let metadataProvider = Logger.MetadataProvider.multiplex([
+            OTel.makeLoggingMetadataProvider(),
+            .correlationID,
+        ])
+        LoggingSystem.bootstrap(
+            { label, provider in
+                JSONLogHandler(
+                    label: label,
+                    service: resolvedServiceName,
+                    logLevel: logLevel,
+                    metadataProvider: provider
+                )
+            },
+            metadataProvider: metadataProvider
+        )
+
+        var services: [any Service] = []
+        var instruments: [any Instrument] = []
+        if !settings.sdkDisabled {
+            var otel = settings.otel
+            // Export failures repeat for as long as the collector is away: write each kind once per 30 s.
+            otel.diagnosticLogger = .custom(
+                Logger(label: "otel") { label in
+                    RateLimitedLogHandler(
+                        base: JSONLogHandler(label: label, service: resolvedServiceName, logLevel: .info)
+                    )
+                }
+            )
+            // swift-otel applies OTEL_PROPAGATORS from the environment over our configuration and stops the
+            // process on `baggage`; TelemetrySettings has already read and checked it, so hide it.
+            unsetenv("OTEL_PROPAGATORS")
+            let (tracer, service) = try OTel.makeTracingBackend(configuration: otel)
+            instruments.append(tracer)
+            services.append(service)
+        }
+        if settings.propagatesBaggage {
+            instruments.append(BaggageInstrument())
+        }
+        if !instruments.isEmpty {
+            InstrumentationSystem.bootstrap(MultiplexInstrument(instruments))
+        }
+        return Bootstrapped(services: services, settings: settings)
+    }
+}
+
+extension Logger.MetadataProvider {
+    /// Adds `correlation_id` from the current `ServiceContext`.
+    package static let correlationID = Logger.MetadataProvider {
+        guard let correlationID = ServiceContext.current?.correlationID else { return [:] }
+        return ["correlation_id": .string(correlationID)]
+    }
+}

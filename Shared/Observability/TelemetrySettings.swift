@@ -1,0 +1,133 @@
+import OTel
+
+/// The standard `OTEL_*` environment variables, checked before swift-otel reads them.
+///
+/// swift-otel ignores some bad values with a warning and stops the process on others (`baggage`,
+/// `b3` or `jaeger` propagators, the `jaeger_remote` and `xray` samplers). Here every value the
+/// stack cannot honour is a `ConfigurationError` naming the variable, reported before anything starts.
+///
+/// Read: `OTEL_SDK_DISABLED`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_PROPAGATORS`,
+/// `OTEL_TRACES_EXPORTER`, `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_BSP_SCHEDULE_DELAY`,
+/// `OTEL_BSP_EXPORT_TIMEOUT`, `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`,
+/// `OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`, `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL`,
+/// `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT`, `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS`.
+package struct TelemetrySettings: Sendable {
+    /// `OTEL_SDK_DISABLED=true`: no spans are recorded or exported; context still passes through.
+    package var sdkDisabled: Bool
+    /// Whether W3C trace context is propagated (`tracecontext` in `OTEL_PROPAGATORS`).
+    package var propagatesTraceContext: Bool
+    /// Whether W3C baggage is propagated (`baggage` in `OTEL_PROPAGATORS`).
+    package var propagatesBaggage: Bool
+    /// The configuration handed to swift-otel, with the service's default name.
+    package var otel: OTel.Configuration
+
+    package init(environment: [String: String], defaultServiceName: String) throws(ConfigurationError) {
+        func value(_ name: String) -> String? {
+            guard let value = environment[name]?.trimmingSpaces, !value.isEmpty else { return nil }
+            return value
+        }
+        func fail(_ name: String, _ message: String) -> ConfigurationError {
+            ConfigurationError(variable: name, message: message)
+        }
+
+        switch value("OTEL_SDK_DISABLED")?.lowercased() {
+        case nil, "false": self.sdkDisabled = false
+        case "true": self.sdkDisabled = true
+        case let other?: throw fail("OTEL_SDK_DISABLED", "must be 'true' or 'false', got '\(other)'")
+        }
+
+        // Propagators: swift-otel's tracer does trace context; baggage is ours (BaggageInstrument).
+        let propagators = (value("OTEL_PROPAGATORS") ?? "tracecontext,baggage")
+            .split(separator: ",").map { $0.trimmingSpaces.lowercased() }
+        for propagator in propagators where !["tracecontext", "baggage", "none"].contains(propagator) {
+            throw fail("OTEL_PROPAGATORS", "unsupported propagator '\(propagator)'; supported: tracecontext, baggage, none")
+        }
+        self.propagatesTraceContext = propagators.contains("tracecontext")
+        self.propagatesBaggage = propagators.contains("baggage")
+
+        var otel = OTel.Configuration.default
+        otel.serviceName = defaultServiceName
+        otel.metrics.enabled = false  // metrics are served to Prometheus by swift-prometheus
+        otel.logs.enabled = false  // logs are JSON lines on stdout
+        otel.propagators = self.propagatesTraceContext ? [.traceContext] : [.none]
+
+        switch value("OTEL_TRACES_EXPORTER")?.lowercased() {
+        case nil, "otlp": otel.traces.exporter = .otlp
+        case "none": otel.traces.exporter = .none
+        case let other?: throw fail("OTEL_TRACES_EXPORTER", "unsupported exporter '\(other)'; supported: otlp, none")
+        }
+
+        let samplerNames = [
+            "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
+            "parentbased_traceidratio",
+        ]
+        let sampler = value("OTEL_TRACES_SAMPLER")?.lowercased() ?? "parentbased_always_on"
+        guard samplerNames.contains(sampler) else {
+            throw fail("OTEL_TRACES_SAMPLER", "unsupported sampler '\(sampler)'; supported: \(samplerNames.joined(separator: ", "))")
+        }
+        if let argument = value("OTEL_TRACES_SAMPLER_ARG"), sampler.hasSuffix("traceidratio") {
+            guard let ratio = Double(argument), (0.0...1.0).contains(ratio) else {
+                throw fail("OTEL_TRACES_SAMPLER_ARG", "must be a sampling ratio between 0 and 1, got '\(argument)'")
+            }
+        }
+
+        for name in ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT",
+            "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"]
+        {
+            if let raw = value(name), Int(raw).map({ $0 >= 0 }) != true {
+                throw fail(name, "must be a whole number of milliseconds, got '\(raw)'")
+            }
+        }
+        for name in ["OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] {
+            if let raw = value(name), Int(raw).map({ $0 > 0 }) != true {
+                throw fail(name, "must be a positive whole number, got '\(raw)'")
+            }
+        }
+        let queueSize = value("OTEL_BSP_MAX_QUEUE_SIZE").flatMap { Int($0) } ?? otel.traces.batchSpanProcessor.maxQueueSize
+        let batchSize = value("OTEL_BSP_MAX_EXPORT_BATCH_SIZE").flatMap { Int($0) }
+            ?? otel.traces.batchSpanProcessor.maxExportBatchSize
+        guard batchSize <= queueSize else {
+            throw fail("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "must not exceed OTEL_BSP_MAX_QUEUE_SIZE (\(queueSize)), got \(batchSize)")
+        }
+
+        for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
+            if let raw = value(name), !["grpc", "http/protobuf", "http/json"].contains(raw) {
+                throw fail(name, "unsupported protocol '\(raw)'; supported: grpc, http/protobuf, http/json")
+            }
+        }
+        for name in ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] {
+            if let raw = value(name), !Self.isHTTPURL(raw) {
+                throw fail(name, "must be an http:// or https:// URL with a host, got '\(raw)'")
+            }
+        }
+        for name in ["OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
+            guard let raw = value(name) else { continue }
+            for pair in raw.split(separator: ",") where !Self.isKeyValuePair(pair) {
+                // Header values may be credentials: never echo them.
+                let shown = name.hasSuffix("HEADERS") ? "a malformed entry" : "'\(pair)'"
+                throw fail(name, "must be a comma-separated list of key=value pairs, got \(shown)")
+            }
+        }
+        self.otel = otel
+    }
+
+    private static func isHTTPURL(_ value: String) -> Bool {
+        for scheme in ["http://", "https://"] where value.lowercased().hasPrefix(scheme) {
+            let rest = value.dropFirst(scheme.count)
+            let host = rest.prefix(while: { $0 != "/" && $0 != ":" })
+            return !host.isEmpty && !rest.contains(" ")
+        }
+        return false
+    }
+
+    private static func isKeyValuePair(_ pair: Substring) -> Bool {
+        guard let equals = pair.firstIndex(of: "=") else { return false }
+        return !pair[..<equals].trimmingSpaces.isEmpty
+    }
+}
+
+extension StringProtocol {
+    fileprivate var trimmingSpaces: String {
+        String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}
