@@ -110,6 +110,8 @@ let package = Package(
                 "Shared",
                 "TestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OTel", package: "swift-otel"),
             ],
             path: "Tests/SharedTests",
             swiftSettings: swiftSettings

@@ -1,0 +1,34 @@
+import Shared
+import Testing
+
+@Suite("Correlation id rules")
+struct CorrelationIDTests {
+    @Test("keeps a sane caller id", arguments: ["abc-123", "req_42.retry:1", String(repeating: "x", count: 64)])
+    func keepsSane(value: String) {
+        #expect(CorrelationID.resolve(value) == value)
+    }
+
+    @Test(
+        "replaces an unsafe or over-long id",
+        arguments: ["", "has space", "new\nline", "quote\"", "<script>", String(repeating: "x", count: 65), "é"]
+    )
+    func replacesUnsafe(value: String) {
+        let resolved = CorrelationID.resolve(value)
+        #expect(resolved != value)
+        #expect(CorrelationID.sanitized(resolved) == resolved)
+    }
+
+    @Test("generates 32 lowercase hex characters, different each time")
+    func generates() {
+        let first = CorrelationID.generate()
+        let second = CorrelationID.generate()
+        #expect(first.count == 32)
+        #expect(first.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        #expect(first != second)
+    }
+
+    @Test("a missing id is generated")
+    func missing() {
+        #expect(CorrelationID.resolve(nil).count == 32)
+    }
+}

@@ -1,0 +1,111 @@
+import Logging
+import OTel
+import Shared
+import Testing
+
+@Suite("OTEL_* environment variables")
+struct TelemetrySettingsTests {
+    @Test("defaults: enabled, trace context and baggage, the service's own name")
+    func defaults() throws {
+        let settings = try TelemetrySettings(environment: [:], defaultServiceName: "gateway")
+        #expect(!settings.sdkDisabled)
+        #expect(settings.propagatesTraceContext)
+        #expect(settings.propagatesBaggage)
+        #expect(settings.otel.serviceName == "gateway")
+    }
+
+    @Test("accepts the standard values other SDKs use")
+    func acceptsStandard() throws {
+        let settings = try TelemetrySettings(
+            environment: [
+                "OTEL_PROPAGATORS": "tracecontext,baggage",
+                "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+                "OTEL_TRACES_SAMPLER_ARG": "0.1",
+                "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://jaeger:4318",
+                "OTEL_BSP_SCHEDULE_DELAY": "200",
+                "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=demo,service.version=1.0",
+                "OTEL_SDK_DISABLED": "false",
+            ],
+            defaultServiceName: "core-engine"
+        )
+        #expect(settings.propagatesBaggage)
+    }
+
+    @Test(
+        "rejects unsupported values with an error naming the variable",
+        arguments: [
+            ("OTEL_PROPAGATORS", "b3"),
+            ("OTEL_TRACES_SAMPLER", "jaeger_remote"),
+            ("OTEL_TRACES_SAMPLER", "xray"),
+            ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "jaeger:4317"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "soon"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),
+            ("OTEL_SDK_DISABLED", "maybe"),
+            ("OTEL_TRACES_EXPORTER", "zipkin"),
+            ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
+        ]
+    )
+    func rejects(variable: String, value: String) {
+        var environment = [variable: value]
+        if variable == "OTEL_TRACES_SAMPLER_ARG" { environment["OTEL_TRACES_SAMPLER"] = "traceidratio" }
+        #expect(throws: ConfigurationError.self) {
+            try TelemetrySettings(environment: environment, defaultServiceName: "gateway")
+        }
+        do {
+            _ = try TelemetrySettings(environment: environment, defaultServiceName: "gateway")
+        } catch {
+            #expect(error.variable == variable)
+            #expect(error.description.hasPrefix(variable))
+        }
+    }
+
+    @Test("never echoes exporter header values, which may be credentials")
+    func headersNotEchoed() {
+        do {
+            _ = try TelemetrySettings(
+                environment: ["OTEL_EXPORTER_OTLP_HEADERS": "Authorization"],
+                defaultServiceName: "gateway"
+            )
+            Issue.record("expected an error")
+        } catch {
+            #expect(!error.message.contains("Authorization"))
+        }
+    }
+
+    @Test("rejects an export batch larger than the queue")
+    func batchLargerThanQueue() {
+        #expect(throws: ConfigurationError.self) {
+            try TelemetrySettings(
+                environment: ["OTEL_BSP_MAX_QUEUE_SIZE": "10", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "20"],
+                defaultServiceName: "gateway"
+            )
+        }
+    }
+}
+
+@Suite("Service settings")
+struct SettingsReaderTests {
+    @Test("reads dotted keys from upper-case environment variables")
+    func reads() throws {
+        let settings = SettingsReader(environment: ["HTTP_PORT": "9090", "LOG_LEVEL": "DEBUG"])
+        #expect(try settings.port("http.port", default: 8080) == 9090)
+        #expect(try settings.port("grpc.port", default: 50051) == 50051)
+        #expect(try settings.logLevel("log.level", default: .info) == .debug)
+    }
+
+    @Test("a bad value is an error naming the variable", arguments: [("HTTP_PORT", "http.port"), ("CORE_ENGINE_PORT", "core.engine.port")])
+    func rejects(variable: String, key: String) {
+        for bad in ["abc", "0", "70000"] {
+            let settings = SettingsReader(environment: [variable: bad])
+            #expect(throws: ConfigurationError(variable: variable, message: "must be a port number between 1 and 65535, got '\(bad)'")) {
+                try settings.port(key, default: 8080)
+            }
+        }
+        #expect(throws: ConfigurationError.self) {
+            try SettingsReader(environment: ["LOG_LEVEL": "loud"]).logLevel("log.level", default: .info)
+        }
+    }
+}
