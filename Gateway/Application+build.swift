@@ -10,13 +10,14 @@ import Tracing
 func buildRouter(
     configuration: GatewayConfiguration,
     engine: any EngineClient,
+    accessLogger: Logger = Logger(label: "gateway.http"),
     tracer: (any Tracer)? = nil
 ) -> Router<GatewayRequestContext> {
     let propagation = TracePropagation(tracer: tracer)
     let router = Router(context: GatewayRequestContext.self)
     router.middlewares.add(CorrelationIDMiddleware())
     router.middlewares.add(HTTPServerTracingMiddleware(serverPort: configuration.httpPort, tracer: tracer))
-    router.middlewares.add(AccessLogMiddleware(logger: Logger(label: "gateway.http")))
+    router.middlewares.add(AccessLogMiddleware(logger: accessLogger))
     router.middlewares.add(ErrorResponseMiddleware(propagation: propagation))
 
     QuotesController(engine: engine).addRoutes(to: router.group("api/v1"))
