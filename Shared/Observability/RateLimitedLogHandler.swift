@@ -6,6 +6,7 @@ import Synchronization
 /// swift-otel logs every failed export; with no collector running that would be a line every few
 /// seconds forever, or one per request with a short batch delay. The first occurrence is written at
 /// once; repeats within `interval` are counted and the count goes out with the next line written.
+/// Only warnings and worse are limited: informational lines (the configuration read at startup) pass.
 package struct RateLimitedLogHandler: LogHandler {
     private var base: any LogHandler
     private let limiter: LogRateLimiter
@@ -36,6 +37,10 @@ package struct RateLimitedLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
+        guard event.level >= .warning else {
+            self.base.log(event: event)
+            return
+        }
         guard let suppressed = self.limiter.admit(event.message.description) else { return }
         var event = event
         if suppressed > 0 {

@@ -26,5 +26,8 @@ struct RateLimitedLogHandlerTests {
         logger.error("Failed to export batch")
         #expect(sink.lines.count == 3)
         #expect(sink.lines.last?.contains(#""suppressed_repeats":"99""#) == true)
+
+        for _ in 0..<3 { logger.info("Configuration updated from environment") }
+        #expect(sink.lines.count == 6)
     }
 }

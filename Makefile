@@ -1,0 +1,11 @@
+.PHONY: help run test build protos
+help: ## Show this help
+	@grep -E "^[a-z-]+:.*## " $(MAKEFILE_LIST) | sed -E "s/:.*## /\t/"
+run: ## Build and run both services with a local trace view (no Docker)
+	scripts/run-local.sh
+test: ## Run the whole test suite: unit, integration and end-to-end
+	scripts/test.sh
+build: ## Debug build of both services
+	swift build
+protos: ## Regenerate Shared/Generated from Shared/Protos (builds the protoc plugins once)
+	scripts/generate-protos.sh

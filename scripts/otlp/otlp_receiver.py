@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""A real OTLP trace receiver, built on the official opentelemetry-proto package.
+
+It listens for OTLP/gRPC and OTLP/HTTP (protobuf and JSON) at once, and appends every span it receives
+to a JSON-lines file, one object per span, with the time it arrived. With --print-trees it also prints
+each trace as an indented tree once no span of it has arrived for a moment, which is the local trace
+view of `scripts/run-local.sh`.
+
+    python3 otlp_receiver.py --grpc-port 4317 --http-port 4318 --spans-file /tmp/spans.jsonl
+"""
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from concurrent import futures
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import grpc
+from google.protobuf import json_format
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+
+KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
+STATUS = {0: "UNSET", 1: "OK", 2: "ERROR"}
+
+
+def attribute_value(value):
+    kind = value.WhichOneof("value")
+    if kind == "array_value":
+        return [attribute_value(v) for v in value.array_value.values]
+    if kind is None:
+        return None
+    return getattr(value, kind)
+
+
+class SpanStore:
+    """Appends spans to the file and keeps them per trace for the tree printer."""
+
+    def __init__(self, path, print_trees):
+        self.path = path
+        self.lock = threading.Lock()
+        self.traces = {}
+        self.last_seen = {}
+        self.print_trees = print_trees
+        open(path, "a").close()
+
+    def add(self, request, protocol):
+        arrived = time.time()
+        records = []
+        for resource_spans in request.resource_spans:
+            resource = {a.key: attribute_value(a.value) for a in resource_spans.resource.attributes}
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    records.append({
+                        "trace_id": span.trace_id.hex(),
+                        "span_id": span.span_id.hex(),
+                        "parent_span_id": span.parent_span_id.hex(),
+                        "name": span.name,
+                        "kind": KINDS.get(span.kind, str(span.kind)),
+                        "service_name": resource.get("service.name"),
+                        "resource": resource,
+                        "attributes": {a.key: attribute_value(a.value) for a in span.attributes},
+                        "status": STATUS.get(span.status.code, str(span.status.code)),
+                        "status_message": span.status.message,
+                        "events": [e.name for e in span.events],
+                        "start_unix_nano": span.start_time_unix_nano,
+                        "end_unix_nano": span.end_time_unix_nano,
+                        "arrived_unix_nano": int(arrived * 1e9),
+                        "protocol": protocol,
+                    })
+        with self.lock:
+            with open(self.path, "a") as out:
+                for record in records:
+                    out.write(json.dumps(record) + "\n")
+            for record in records:
+                self.traces.setdefault(record["trace_id"], []).append(record)
+                self.last_seen[record["trace_id"]] = arrived
+        return len(records)
+
+    def flush_quiet_traces(self, quiet_seconds=1.0):
+        now = time.time()
+        with self.lock:
+            done = [t for t, seen in self.last_seen.items() if now - seen >= quiet_seconds]
+            finished = [(t, self.traces.pop(t)) for t in done]
+            for t in done:
+                del self.last_seen[t]
+        for trace_id, spans in finished:
+            print(render_tree(trace_id, spans), flush=True)
+
+
+def render_tree(trace_id, spans):
+    by_parent = {}
+    ids = {s["span_id"] for s in spans}
+    for span in spans:
+        parent = span["parent_span_id"] if span["parent_span_id"] in ids else None
+        by_parent.setdefault(parent, []).append(span)
+    lines = [f"trace {trace_id}"]
+
+    def walk(parent, depth):
+        for span in sorted(by_parent.get(parent, []), key=lambda s: s["start_unix_nano"]):
+            millis = (span["end_unix_nano"] - span["start_unix_nano"]) / 1e6
+            status = "" if span["status"] == "UNSET" else f" [{span['status']}]"
+            lines.append(f"{'  ' * (depth + 1)}{span['service_name']:<12} {span['kind']:<8} {span['name']}  {millis:.2f} ms{status}")
+            walk(span["span_id"], depth + 1)
+
+    walk(None, 0)
+    return "\n".join(lines)
+
+
+class TraceService(trace_service_pb2_grpc.TraceServiceServicer):
+    def __init__(self, store):
+        self.store = store
+
+    def Export(self, request, context):
+        self.store.add(request, "grpc")
+        return trace_service_pb2.ExportTraceServiceResponse()
+
+
+def make_http_handler(store):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            if self.path != "/v1/traces":
+                self.send_error(404)
+                return
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            request = trace_service_pb2.ExportTraceServiceRequest()
+            content_type = self.headers.get("content-type", "")
+            try:
+                if content_type.startswith("application/json"):
+                    json_format.Parse(body, request)
+                    protocol = "http/json"
+                else:
+                    request.ParseFromString(body)
+                    protocol = "http/protobuf"
+            except Exception as error:  # a malformed export is the client's problem: say so
+                self.send_error(400, str(error))
+                return
+            store.add(request, protocol)
+            payload = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+            self.send_response(200)
+            self.send_header("content-type", "application/x-protobuf")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--grpc-port", type=int, default=4317)
+    parser.add_argument("--http-port", type=int, default=4318)
+    parser.add_argument("--spans-file", required=True)
+    parser.add_argument("--print-trees", action="store_true")
+    args = parser.parse_args()
+
+    store = SpanStore(args.spans_file, args.print_trees)
+    grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(TraceService(store), grpc_server)
+    grpc_server.add_insecure_port(f"{args.host}:{args.grpc_port}")
+    grpc_server.start()
+    http_server = ThreadingHTTPServer((args.host, args.http_port), make_http_handler(store))
+    threading.Thread(target=http_server.serve_forever, daemon=True).start()
+    print(f"otlp receiver: grpc {args.host}:{args.grpc_port}, http {args.host}:{args.http_port}", flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(0.25):
+        if args.print_trees:
+            store.flush_quiet_traces()
+    if args.print_trees:
+        store.flush_quiet_traces(quiet_seconds=0)
+    http_server.shutdown()
+    grpc_server.stop(grace=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and in-process integration tests (Swift Testing), then the end-to-end tests
+# (the real binaries against a real OTLP receiver). Installs what it needs on a fresh Debian machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+echo "==> swift build (warnings are errors)"
+swift build --build-tests -Xswiftc -warnings-as-errors
+
+echo "==> swift test"
+swift test --skip-build
+
+echo "==> end-to-end tests"
+BIN_DIR="$(swift build --show-bin-path)" python3 -m pytest -q Tests/e2e
