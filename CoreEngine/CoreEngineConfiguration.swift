@@ -6,6 +6,7 @@ import Shared
 /// | variable | default | meaning |
 /// |---|---|---|
 /// | `GRPC_HOST` / `GRPC_PORT` | `0.0.0.0` / `50051` | where the gRPC server listens |
+/// | `METRICS_HOST` / `METRICS_PORT` | `0.0.0.0` / `50052` | where `/metrics` is served over HTTP |
 /// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 /// | `SOURCE_LATENCY_MS` | `1` | simulated time of one source fetch |
 /// | `CACHE_TTL_MS` | `1000` | how long a fetched tick is served from the cache |
@@ -17,6 +18,8 @@ import Shared
 struct CoreEngineConfiguration: Sendable {
     var grpcHost = "0.0.0.0"
     var grpcPort = 50051
+    var metricsHost = "0.0.0.0"
+    var metricsPort = 50052
     var logLevel: Logger.Level = .info
     var engine = MarketDataEngine.Configuration()
 
@@ -25,6 +28,8 @@ struct CoreEngineConfiguration: Sendable {
     init(settings: SettingsReader) throws(ConfigurationError) {
         self.grpcHost = try settings.host("grpc.host", default: self.grpcHost)
         self.grpcPort = try settings.port("grpc.port", default: self.grpcPort)
+        self.metricsHost = try settings.host("metrics.host", default: self.metricsHost)
+        self.metricsPort = try settings.port("metrics.port", default: self.metricsPort)
         self.logLevel = try settings.logLevel("log.level", default: self.logLevel)
         self.engine.sourceLatency = try settings.milliseconds(
             "source.latency.ms",

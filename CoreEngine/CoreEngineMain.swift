@@ -38,8 +38,17 @@ struct CoreEngineMain {
             // Started in this order, stopped in reverse: the tracer flushes after the server has drained.
             let group = ServiceGroup(
                 configuration: .init(
-                    services: observability.services.map { .init(service: $0) }
-                        + [.init(service: GRPCServerService(server: server, onShutdown: health.markAllNotServing))],
+                    services: observability.services.map { .init(service: $0) } + [
+                        .init(
+                            service: buildMetricsServer(
+                                host: configuration.metricsHost,
+                                port: configuration.metricsPort,
+                                exposition: observability.metrics,
+                                logger: logger
+                            )
+                        ),
+                        .init(service: GRPCServerService(server: server, onShutdown: health.markAllNotServing)),
+                    ],
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )
@@ -48,6 +57,7 @@ struct CoreEngineMain {
                 "core engine starting",
                 metadata: [
                     "grpc.address": "\(configuration.grpcHost):\(configuration.grpcPort)",
+                    "metrics.address": "\(configuration.metricsHost):\(configuration.metricsPort)",
                     "otel.sdk.disabled": "\(observability.settings.sdkDisabled)",
                 ]
             )

@@ -5,8 +5,8 @@ import Tracing
 
 /// Builds the CoreEngine gRPC server on any transport: HTTP/2 in `main`, in-process in tests.
 ///
-/// Interceptors, outermost first: tracing (the SERVER span and correlation id), then the access log,
-/// so the log line is written inside the span.
+/// Interceptors, outermost first: tracing (the SERVER span and correlation id), then metrics and the
+/// access log, so exemplars and log lines belong to the span.
 func buildServer<Transport: ServerTransport>(
     transport: Transport,
     engine: MarketDataEngine,
@@ -19,6 +19,7 @@ func buildServer<Transport: ServerTransport>(
         services: [CoreEngineService(engine: engine), health],
         interceptors: [
             ServerTracingInterceptor(tracer: tracer),
+            ServerMetricsInterceptor(),
             ServerAccessLogInterceptor(logger: logger),
         ]
     )

@@ -5,18 +5,24 @@ import Tracing
 
 /// The gateway's routes and middleware, with CoreEngine behind `engine`.
 ///
-/// Middleware, outermost first: correlation id → tracing (the SERVER span) → access log → JSON errors,
-/// so the span and the log line see the final status and every line is written inside the span.
+/// Middleware, outermost first: `/metrics` (answered before anything else) → correlation id → tracing
+/// (the SERVER span) → HTTP metrics → access log → JSON errors, so the span, the metrics and the log line
+/// see the final status, and metrics and logs are recorded inside the span.
 func buildRouter(
     configuration: GatewayConfiguration,
     engine: any EngineClient,
+    metrics: MetricsExposition? = nil,
     accessLogger: Logger = Logger(label: "gateway.http"),
     tracer: (any Tracer)? = nil
 ) -> Router<GatewayRequestContext> {
     let propagation = TracePropagation(tracer: tracer)
     let router = Router(context: GatewayRequestContext.self)
+    if let metrics {
+        router.middlewares.add(MetricsEndpointMiddleware(exposition: metrics))
+    }
     router.middlewares.add(CorrelationIDMiddleware())
     router.middlewares.add(HTTPServerTracingMiddleware(serverPort: configuration.httpPort, tracer: tracer))
+    router.middlewares.add(HTTPMetricsMiddleware())
     router.middlewares.add(AccessLogMiddleware(logger: accessLogger))
     router.middlewares.add(ErrorResponseMiddleware(propagation: propagation))
 
@@ -30,10 +36,11 @@ func buildRouter(
 func buildApplication(
     configuration: GatewayConfiguration,
     engine: any EngineClient,
+    metrics: MetricsExposition,
     logger: Logger
 ) -> Application<RouterResponder<GatewayRequestContext>> {
     Application(
-        router: buildRouter(configuration: configuration, engine: engine),
+        router: buildRouter(configuration: configuration, engine: engine, metrics: metrics),
         configuration: .init(
             address: .hostname(configuration.httpHost, port: configuration.httpPort),
             serverName: "gateway"

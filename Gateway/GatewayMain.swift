@@ -29,11 +29,17 @@ struct GatewayMain {
                     ClientTracingInterceptor(
                         serverAddress: configuration.coreEngineHost,
                         serverPort: configuration.coreEnginePort
-                    )
+                    ),
+                    ClientMetricsInterceptor(),
                 ]
             )
             let engine = GRPCEngineClient(client: grpcClient, deadline: configuration.coreEngineDeadline)
-            var application = buildApplication(configuration: configuration, engine: engine, logger: logger)
+            var application = buildApplication(
+                configuration: configuration,
+                engine: engine,
+                metrics: observability.metrics,
+                logger: logger
+            )
             // Started in this order, stopped in reverse: HTTP drains first, then the gRPC client,
             // and the tracer flushes last.
             let services: [any Service] = observability.services + [GRPCClientService(client: grpcClient)]

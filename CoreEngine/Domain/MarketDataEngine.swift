@@ -1,3 +1,4 @@
+import CoreMetrics
 import Tracing
 
 /// Produces quotes: validates the symbol, looks in the cache, fetches from the simulated source on a
@@ -89,6 +90,7 @@ struct MarketDataEngine: Sendable {
     /// The `step`th price update of a stream that started in `bucket`.
     func streamUpdate(for instrument: SymbolUniverse.Instrument, startBucket: Int64, step: UInt64) -> MarketQuote {
         let tick = self.simulator.tick(for: instrument, bucket: startBucket, step: step)
+        Self.countServed(instrument)
         return self.makeQuote(instrument, tick: tick, bucket: startBucket, cached: false)
     }
 
@@ -97,6 +99,8 @@ struct MarketDataEngine: Sendable {
         let cached = self.tracer.withSpan("quote.cache_lookup") { span in
             let entry = self.cache.lookup(instrument.symbol, nowMillis: nowMillis)
             span.attributes["cache.hit"] = entry != nil
+            CoreMetrics.Counter(label: "marketdata_cache_requests_total", dimensions: [("result", entry != nil ? "hit" : "miss")])
+                .increment()
             return entry
         }
         let entry: QuoteCache.Entry
@@ -106,6 +110,12 @@ struct MarketDataEngine: Sendable {
             entry = try await self.tracer.withSpan("quote.source_fetch") { span in
                 span.attributes["market_data.source.id"] = Self.simulatedSourceID
                 span.attributes["quote.symbol"] = instrument.symbol
+                let start = ContinuousClock.now
+                defer {
+                    let elapsed = ContinuousClock.now - start
+                    CoreMetrics.Timer(label: "marketdata_source_fetch_duration_seconds")
+                        .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                }
                 return try await Self.failingSpan(span) { try await self.fetch(instrument, nowMillis: nowMillis) }
             }
             self.cache.store(entry, for: instrument.symbol)
@@ -114,6 +124,7 @@ struct MarketDataEngine: Sendable {
             let quote = self.makeQuote(instrument, tick: entry.tick, bucket: entry.bucket, cached: cached != nil)
             span.attributes["quote.vwap.window"] = self.configuration.vwapWindow
             span.attributes["quote.price"] = quote.price
+            Self.countServed(instrument)
             return quote
         }
     }
@@ -122,10 +133,14 @@ struct MarketDataEngine: Sendable {
     private func fetch(_ instrument: SymbolUniverse.Instrument, nowMillis: Int64) async throws -> QuoteCache.Entry {
         let faults = self.configuration.faults
         let latency = self.configuration.sourceLatency + faults.extraLatency
+        if faults.extraLatency > .zero {
+            CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "latency")]).increment()
+        }
         if latency > .zero {
             try await Task.sleep(for: latency)
         }
         if faults.shouldFail(roll: self.roll()) {
+            CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "error")]).increment()
             throw MarketDataError.injectedFault("injected fault: source unavailable (FAULT_ERROR_RATE=\(faults.errorRate))")
         }
         let bucket = self.simulator.bucket(atUnixMillis: nowMillis)
@@ -155,6 +170,11 @@ struct MarketDataEngine: Sendable {
             timestampUnixMillis: bucket * self.simulator.bucketMillis,
             cached: cached
         )
+    }
+
+    /// Symbols are labels only because they come from the fixed universe, never from the request as sent.
+    private static func countServed(_ instrument: SymbolUniverse.Instrument) {
+        CoreMetrics.Counter(label: "marketdata_quotes_served_total", dimensions: [("symbol", instrument.symbol)]).increment()
     }
 
     private static func cents(_ value: Double) -> Double {

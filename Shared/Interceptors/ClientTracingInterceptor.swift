@@ -56,7 +56,7 @@ package struct ClientTracingInterceptor: ClientInterceptor {
             switch response.accepted {
             case .success(var contents):
                 contents.bodyParts = RPCAsyncSequence(
-                    wrapping: SpanEndingSequence(base: contents.bodyParts, ending: ending)
+                    wrapping: CompletionSequence(base: contents.bodyParts) { ending.end(error: $0) }
                 )
                 response.accepted = .success(contents)
             case .failure(let error):
@@ -66,37 +66,6 @@ package struct ClientTracingInterceptor: ClientInterceptor {
         } catch {
             ending.end(error: error)
             throw error
-        }
-    }
-}
-
-/// Passes response parts through and ends the client span when the stream ends, successfully or not.
-struct SpanEndingSequence<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element: Sendable {
-    typealias Element = Base.Element
-    typealias Failure = any Error
-
-    let base: Base
-    let ending: SpanEnding
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: self.base.makeAsyncIterator(), ending: self.ending)
-    }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: Base.AsyncIterator
-        let ending: SpanEnding
-
-        mutating func next() async throws -> Element? {
-            do {
-                guard let element = try await self.base.next() else {
-                    self.ending.end(error: nil)
-                    return nil
-                }
-                return element
-            } catch {
-                self.ending.end(error: error)
-                throw error
-            }
         }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Instrumentation
+import CoreMetrics
 import Logging
 import OTel
 import ServiceLifecycle
@@ -20,7 +21,12 @@ package enum Observability {
     package struct Bootstrapped: Sendable {
         package var services: [any Service]
         package var settings: TelemetrySettings
+        /// The `/metrics` renderer over the registry swift-metrics records into.
+        package var metrics: MetricsExposition
     }
+
+    /// The version in `{service}_build_info` and `service.version`.
+    package static let version = "0.1.0"
 
     package static func bootstrap(
         serviceName: String,
@@ -53,8 +59,10 @@ package enum Observability {
             // Export failures repeat for as long as the collector is away: write each kind once per 30 s.
             otel.diagnosticLogger = .custom(
                 Logger(label: "otel") { label in
-                    RateLimitedLogHandler(
-                        base: JSONLogHandler(label: label, service: resolvedServiceName, logLevel: .info)
+                    TelemetryHealthLogHandler(
+                        base: RateLimitedLogHandler(
+                            base: JSONLogHandler(label: label, service: resolvedServiceName, logLevel: .info)
+                        )
                     )
                 }
             )
@@ -71,7 +79,13 @@ package enum Observability {
         if !instruments.isEmpty {
             InstrumentationSystem.bootstrap(MultiplexInstrument(instruments))
         }
-        return Bootstrapped(services: services, settings: settings)
+        // After tracing: exemplars read the current span through the tracer bootstrapped above. Export
+        // failures are counted through swift-metrics too, but only happen once the services run.
+        let metricsFactory = ExemplarMetricsFactory()
+        MetricsSystem.bootstrap(metricsFactory)
+        let processMetrics = ProcessMetrics(registry: metricsFactory.registry, service: serviceName, version: Self.version)
+        let exposition = MetricsExposition(factory: metricsFactory, beforeScrape: processMetrics.update)
+        return Bootstrapped(services: services, settings: settings, metrics: exposition)
     }
 }
 

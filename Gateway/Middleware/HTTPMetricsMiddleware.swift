@@ -1,0 +1,47 @@
+import CoreMetrics
+import Hummingbird
+import ServiceContextModule
+import Shared
+
+/// Records `http_server_request_duration_seconds` (by method, route template and status) and
+/// `http_server_active_requests`. Runs inside the tracing middleware, so exemplars point at the SERVER span.
+///
+/// The route label is the matched template or `unmatched`: a raw path never becomes a label, and the
+/// method is one of the standard ones or `_OTHER`, as the HTTP semantic conventions say.
+struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var knownMethods: Set<String> { ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"] }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let method = Self.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "_OTHER"
+        let active = CoreMetrics.Meter(label: "http_server_active_requests", dimensions: [("http_request_method", method)])
+        active.increment()
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            active.decrement()
+            throw error
+        }
+        let dimensions = [
+            ("http_request_method", method),
+            ("http_route", HTTPServerTracingMiddleware<Context>.route(context.endpointPath) ?? "unmatched"),
+            ("http_response_status_code", String(response.status.code)),
+        ]
+        let serviceContext = ServiceContext.current
+        response.body = response.body.afterWrite {
+            active.decrement()
+            // Recorded in the request's context, so the exemplar is the SERVER span even for a stream.
+            ServiceContext.withValue(serviceContext) {
+                CoreMetrics.Timer(label: "http_server_request_duration_seconds", dimensions: dimensions)
+                    .recordNanoseconds(Self.nanoseconds(since: start))
+            }
+        }
+        return response
+    }
+
+    static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
+        let elapsed = ContinuousClock.now - start
+        return elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,50 @@
+import GRPCCore
+
+/// Records the RPC server metrics: calls started and handled, call duration by status code, and messages
+/// received and sent. List it after `ServerTracingInterceptor`, so histogram exemplars point at the RPC's span.
+package struct ServerMetricsInterceptor: ServerInterceptor {
+    package init() {}
+
+    package func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>,
+        context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let start = ContinuousClock.now
+        let metrics = RPCMetrics(side: "server", method: context.descriptor)
+        metrics.started()
+        let once = Once()
+        @Sendable func finish(_ error: (any Error)?) {
+            once.run { metrics.finished(error: error, start: start) }
+        }
+
+        var request = request
+        request.messages = RPCAsyncSequence(
+            wrapping: CountingSequence(base: request.messages) { _ in metrics.messageReceived() }
+        )
+        do {
+            var response = try await next(request, context)
+            switch response.accepted {
+            case .success(var contents):
+                let producer = contents.producer
+                contents.producer = { writer in
+                    do {
+                        let trailers = try await producer(RPCWriter(wrapping: CountingWriter(base: writer) { metrics.messageSent() }))
+                        finish(nil)
+                        return trailers
+                    } catch {
+                        finish(error)
+                        throw error
+                    }
+                }
+                response.accepted = .success(contents)
+            case .failure(let error):
+                finish(error)
+            }
+            return response
+        } catch {
+            finish(error)
+            throw error
+        }
+    }
+}

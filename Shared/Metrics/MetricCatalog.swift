@@ -1,0 +1,52 @@
+/// The help text and buckets of every metric the services record, by Prometheus name.
+///
+/// swift-metrics has no place for help text, and Prometheus wants it (`promtool check metrics` warns
+/// without); the factory looks each name up here when the metric is first made.
+package struct MetricDefinition: Sendable {
+    package var help: String
+    /// Histogram bucket upper bounds, in the metric's base unit (seconds for durations).
+    package var buckets: [Double]?
+
+    package init(help: String, buckets: [Double]? = nil) {
+        self.help = help
+        self.buckets = buckets
+    }
+}
+
+package enum MetricCatalog {
+    /// The OpenTelemetry semantic-convention buckets for HTTP and RPC durations, in seconds.
+    package static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+
+    package static let definitions: [String: MetricDefinition] = [
+        // HTTP server (gateway)
+        "http_server_request_duration_seconds": .init(help: "Duration of HTTP server requests.", buckets: durationBuckets),
+        "http_server_active_requests": .init(help: "Number of HTTP server requests in flight."),
+        // RPC (gateway client, core-engine server)
+        "rpc_client_call_duration_seconds": .init(help: "Duration of outgoing gRPC calls.", buckets: durationBuckets),
+        "rpc_client_calls_started_total": .init(help: "Outgoing gRPC calls started."),
+        "rpc_client_calls_handled_total": .init(help: "Outgoing gRPC calls completed, by status code."),
+        "rpc_client_messages_sent_total": .init(help: "gRPC messages sent by the client."),
+        "rpc_client_messages_received_total": .init(help: "gRPC messages received by the client."),
+        "rpc_server_call_duration_seconds": .init(help: "Duration of incoming gRPC calls.", buckets: durationBuckets),
+        "rpc_server_calls_started_total": .init(help: "Incoming gRPC calls started."),
+        "rpc_server_calls_handled_total": .init(help: "Incoming gRPC calls completed, by status code."),
+        "rpc_server_messages_sent_total": .init(help: "gRPC messages sent by the server."),
+        "rpc_server_messages_received_total": .init(help: "gRPC messages received by the server."),
+        // Business (core-engine)
+        "marketdata_quotes_served_total": .init(help: "Quotes served, by symbol."),
+        "marketdata_cache_requests_total": .init(help: "Quote cache lookups, by result (hit or miss)."),
+        "marketdata_source_fetch_duration_seconds": .init(
+            help: "Duration of fetches from the simulated market-data source.",
+            buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+        ),
+        "marketdata_faults_injected_total": .init(help: "Faults injected by the demo knobs, by kind."),
+        // Telemetry health
+        "otel_span_export_failures_total": .init(help: "Span batches swift-otel reported as failed to export."),
+        "otel_spans_dropped_total": .init(help: "Spans in batches that failed to export."),
+    ]
+
+    /// Help text for a metric the catalog does not know: still present, so the exposition stays lint-clean.
+    package static func definition(for name: String) -> MetricDefinition {
+        Self.definitions[name] ?? MetricDefinition(help: "\(name.replacing("_", with: " ")).")
+    }
+}

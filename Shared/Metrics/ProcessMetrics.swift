@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Prometheus
+import Synchronization
+
+/// The standard Prometheus process metrics, read from /proc on every scrape, under the names of the Go and
+/// Python clients' process collectors, plus a `{service}_build_info{version=…} 1` gauge.
+///
+/// swift-prometheus has no process collector, so this one is ours.
+package final class ProcessMetrics: Sendable {
+    private let cpuSeconds: Prometheus.Counter
+    private let residentMemory: Gauge
+    private let virtualMemory: Gauge
+    private let openFileDescriptors: Gauge
+    private let maximumFileDescriptors: Gauge
+    private let startTime: Gauge
+    private let lastCPUSeconds = Mutex<Double>(0)
+
+    package init(registry: PrometheusCollectorRegistry, service: String, version: String) {
+        self.cpuSeconds = registry.makeCounter(name: "process_cpu_seconds_total", labels: [], help: "Total user and system CPU time spent in seconds.")
+        self.residentMemory = registry.makeGauge(name: "process_resident_memory_bytes", labels: [], help: "Resident memory size in bytes.")
+        self.virtualMemory = registry.makeGauge(name: "process_virtual_memory_bytes", labels: [], help: "Virtual memory size in bytes.")
+        self.openFileDescriptors = registry.makeGauge(name: "process_open_fds", labels: [], help: "Number of open file descriptors.")
+        self.maximumFileDescriptors = registry.makeGauge(name: "process_max_fds", labels: [], help: "Maximum number of open file descriptors.")
+        self.startTime = registry.makeGauge(name: "process_start_time_seconds", labels: [], help: "Start time of the process since unix epoch in seconds.")
+        let buildInfo = registry.makeGauge(
+            name: "\(service.replacing("-", with: "_"))_build_info",
+            labels: [("version", version)],
+            help: "Build information of the \(service) service; always 1."
+        )
+        buildInfo.set(to: 1.0)
+        self.update()
+    }
+
+    /// Reads /proc/self and sets the metrics. Missing files (not Linux) leave them as they were.
+    package func update() {
+        let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
+        if let stat = Self.read("/proc/self/stat"), let fields = Self.statFields(stat), fields.count > 21 {
+            // Fields after the command name, numbered from 3 in proc(5): utime 14, stime 15, starttime 22, vsize 23, rss 24.
+            let utime = Double(fields[11]) ?? 0
+            let stime = Double(fields[12]) ?? 0
+            let cpu = (utime + stime) / clockTicks
+            let delta = self.lastCPUSeconds.withLock { last in
+                defer { last = max(last, cpu) }
+                return cpu - last
+            }
+            if delta > 0 { self.cpuSeconds.increment(by: delta) }
+            self.virtualMemory.set(Double(fields[20]) ?? 0)
+            self.residentMemory.set((Double(fields[21]) ?? 0) * pageSize)
+            if let bootTime = Self.bootTime(), let startTicks = Double(fields[19]) {
+                self.startTime.set(bootTime + startTicks / clockTicks)
+            }
+        }
+        if let directory = opendir("/proc/self/fd") {
+            var count = 0
+            while let entry = readdir(directory) {
+                if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+            }
+            closedir(directory)
+            self.openFileDescriptors.set(Double(max(count - 1, 0)))  // minus the descriptor opendir holds
+        }
+        var limit = rlimit()
+        if getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0 {
+            self.maximumFileDescriptors.set(Double(limit.rlim_cur))
+        }
+    }
+
+    /// The fields of /proc/self/stat after `(comm)`, which may itself contain spaces.
+    static func statFields(_ stat: String) -> [Substring]? {
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ")
+    }
+
+    private static func bootTime() -> Double? {
+        guard let stat = Self.read("/proc/stat") else { return nil }
+        for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
+            return Double(line.dropFirst(6).trimmingPrefix(" "))
+        }
+        return nil
+    }
+
+    private static func read(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+#if canImport(Glibc)
+private let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+#endif

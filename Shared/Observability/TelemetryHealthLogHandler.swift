@@ -1,0 +1,48 @@
+import CoreMetrics
+import Logging
+
+/// Counts what swift-otel reports about its own health before passing the line on.
+///
+/// swift-otel 1.6 exposes no counters of its exporter; the only signal it gives is its diagnostic log. A
+/// failed batch is logged as "Failed to export batch." with a `batch_size`: those become
+/// `otel_span_export_failures_total` and `otel_spans_dropped_total`. Successful exports are not logged,
+/// so spans exported cannot be counted from here.
+package struct TelemetryHealthLogHandler: LogHandler {
+    package static let exportFailureMessage = "Failed to export batch."
+
+    private var base: any LogHandler
+
+    package init(base: any LogHandler) {
+        self.base = base
+    }
+
+    package var logLevel: Logger.Level {
+        get { self.base.logLevel }
+        set { self.base.logLevel = newValue }
+    }
+
+    package var metadata: Logger.Metadata {
+        get { self.base.metadata }
+        set { self.base.metadata = newValue }
+    }
+
+    package var metadataProvider: Logger.MetadataProvider? {
+        get { self.base.metadataProvider }
+        set { self.base.metadataProvider = newValue }
+    }
+
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.base[metadataKey: key] }
+        set { self.base[metadataKey: key] = newValue }
+    }
+
+    package func log(event: LogEvent) {
+        if event.message.description == Self.exportFailureMessage {
+            CoreMetrics.Counter(label: "otel_span_export_failures_total").increment()
+            if case .string(let size)? = event.metadata?["batch_size"], let spans = Int64(size) {
+                CoreMetrics.Counter(label: "otel_spans_dropped_total").increment(by: spans)
+            }
+        }
+        self.base.log(event: event)
+    }
+}
