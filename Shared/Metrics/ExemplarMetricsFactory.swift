@@ -57,28 +57,28 @@ package struct ExemplarMetricsFactory: MetricsFactory {
 
     package func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         let dimensions = self.guarded(label, dimensions)
-        let counter = self.registry.makeCounter(name: label, labels: dimensions, help: MetricCatalog.definition(for: label).help)
+        let counter = self.registry.makeCounter(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
         return ExemplarCounter(counter: counter, sink: self.exemplarSink(name: label, dimensions: dimensions))
     }
 
     package func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
         let dimensions = self.guarded(label, dimensions)
-        return self.registry.makeCounter(name: label, labels: dimensions, help: MetricCatalog.definition(for: label).help)
+        return self.registry.makeCounter(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
     }
 
     package func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         let dimensions = self.guarded(label, dimensions)
         let definition = MetricCatalog.definition(for: label)
         guard aggregate, let buckets = definition.buckets else {
-            return self.registry.makeGauge(name: label, labels: dimensions, help: definition.help)
+            return self.registry.makeGauge(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
         }
-        let histogram = self.registry.makeValueHistogram(name: label, labels: dimensions, buckets: buckets, help: definition.help)
+        let histogram = self.registry.makeValueHistogram(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions, buckets: buckets)
         return ExemplarRecorder(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
     }
 
     package func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
         let dimensions = self.guarded(label, dimensions)
-        return self.registry.makeGauge(name: label, labels: dimensions, help: MetricCatalog.definition(for: label).help)
+        return self.registry.makeGauge(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
     }
 
     package func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
@@ -86,10 +86,9 @@ package struct ExemplarMetricsFactory: MetricsFactory {
         let definition = MetricCatalog.definition(for: label)
         let buckets = definition.buckets ?? MetricCatalog.durationBuckets
         let histogram = self.registry.makeDurationHistogram(
-            name: label,
+            descriptor: MetricCatalog.descriptor(for: label),
             labels: dimensions,
-            buckets: buckets.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) },
-            help: definition.help
+            buckets: buckets.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
         )
         return ExemplarTimer(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
     }
@@ -109,7 +108,7 @@ struct ExemplarSink: Sendable {
 
     func record(value: Double, bucket: Double? = nil) {
         guard let trace = self.currentTrace(), trace.isSampled else { return }
-        var time = timespec()
+        var time = Glibc.timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         let exemplar = Exemplar(
             traceID: trace.traceID,

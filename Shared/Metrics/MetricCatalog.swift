@@ -1,3 +1,5 @@
+import Prometheus
+
 /// The help text and buckets of every metric the services record, by Prometheus name.
 ///
 /// swift-metrics has no place for help text, and Prometheus wants it (`promtool check metrics` warns
@@ -44,6 +46,11 @@ package enum MetricCatalog {
         "otel_span_export_failures_total": .init(help: "Span batches swift-otel reported as failed to export."),
         "otel_spans_dropped_total": .init(help: "Spans in batches that failed to export."),
     ]
+
+    /// The swift-prometheus descriptor of a metric: its full name and help text.
+    package static func descriptor(for name: String, help: String? = nil) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help ?? Self.definition(for: name).help)
+    }
 
     /// Help text for a metric the catalog does not know: still present, so the exposition stays lint-clean.
     package static func definition(for name: String) -> MetricDefinition {

@@ -18,16 +18,18 @@ package final class ProcessMetrics: Sendable {
     private let lastCPUSeconds = Mutex<Double>(0)
 
     package init(registry: PrometheusCollectorRegistry, service: String, version: String) {
-        self.cpuSeconds = registry.makeCounter(name: "process_cpu_seconds_total", labels: [], help: "Total user and system CPU time spent in seconds.")
-        self.residentMemory = registry.makeGauge(name: "process_resident_memory_bytes", labels: [], help: "Resident memory size in bytes.")
-        self.virtualMemory = registry.makeGauge(name: "process_virtual_memory_bytes", labels: [], help: "Virtual memory size in bytes.")
-        self.openFileDescriptors = registry.makeGauge(name: "process_open_fds", labels: [], help: "Number of open file descriptors.")
-        self.maximumFileDescriptors = registry.makeGauge(name: "process_max_fds", labels: [], help: "Maximum number of open file descriptors.")
-        self.startTime = registry.makeGauge(name: "process_start_time_seconds", labels: [], help: "Start time of the process since unix epoch in seconds.")
+        self.cpuSeconds = registry.makeCounter(descriptor: MetricCatalog.descriptor(for: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds."), labels: [])
+        self.residentMemory = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_resident_memory_bytes", help: "Resident memory size in bytes."), labels: [])
+        self.virtualMemory = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_virtual_memory_bytes", help: "Virtual memory size in bytes."), labels: [])
+        self.openFileDescriptors = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_open_fds", help: "Number of open file descriptors."), labels: [])
+        self.maximumFileDescriptors = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_max_fds", help: "Maximum number of open file descriptors."), labels: [])
+        self.startTime = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds."), labels: [])
         let buildInfo = registry.makeGauge(
-            name: "\(service.replacing("-", with: "_"))_build_info",
-            labels: [("version", version)],
-            help: "Build information of the \(service) service; always 1."
+            descriptor: MetricCatalog.descriptor(
+                for: "\(service.replacing("-", with: "_"))_build_info",
+                help: "Build information of the \(service) service; always 1."
+            ),
+            labels: [("version", version)]
         )
         buildInfo.set(to: 1.0)
         self.update()

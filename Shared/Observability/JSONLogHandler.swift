@@ -239,7 +239,7 @@ struct JSONLineWriter {
 /// RFC 3339 timestamps in UTC with millisecond precision, without Foundation's formatters.
 package enum RFC3339Timestamp {
     package static func now() -> String {
-        var time = timespec()
+        var time = Glibc.timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Self.format(seconds: Int(time.tv_sec), milliseconds: Int(time.tv_nsec) / 1_000_000)
     }

@@ -133,7 +133,7 @@ struct CoreEngineRPCTests {
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
-            try await withGRPCClient(transport: transport.client) { client in
+            _ = try await withGRPCClient(transport: transport.client) { client in
                 await #expect {
                     try await Marketintel_V1_CoreEngine.Client(wrapping: client).getQuote(.with { $0.symbol = "AAPL" })
                 } throws: { error in
