@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CoreMetrics
 import Prometheus
 import ServiceContextModule
@@ -108,13 +103,11 @@ struct ExemplarSink: Sendable {
 
     func record(value: Double, bucket: Double? = nil) {
         guard let trace = self.currentTrace(), trace.isSampled else { return }
-        var time = Glibc.timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
         let exemplar = Exemplar(
             traceID: trace.traceID,
             spanID: trace.spanID,
             value: value,
-            timestamp: Double(time.tv_sec) + Double(time.tv_nsec / 1_000_000) / 1000
+            timestamp: (WallClock.secondsSinceEpoch() * 1000).rounded(.down) / 1000
         )
         self.store.record(exemplar, series: self.series, bucket: bucket)
     }

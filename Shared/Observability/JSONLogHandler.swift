@@ -239,9 +239,9 @@ struct JSONLineWriter {
 /// RFC 3339 timestamps in UTC with millisecond precision, without Foundation's formatters.
 package enum RFC3339Timestamp {
     package static func now() -> String {
-        var time = Glibc.timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Self.format(seconds: Int(time.tv_sec), milliseconds: Int(time.tv_nsec) / 1_000_000)
+        let now = WallClock.secondsSinceEpoch()
+        let seconds = now.rounded(.down)
+        return Self.format(seconds: Int(seconds), milliseconds: min(Int((now - seconds) * 1000), 999))
     }
 
     package static func format(seconds: Int, milliseconds: Int) -> String {

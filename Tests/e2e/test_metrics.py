@@ -1,0 +1,104 @@
+"""Metrics end to end: both services scraped by a real Prometheus server (Debian's package) with exemplar
+storage on, using a configuration derived from the repository's prometheus.yml."""
+import shutil
+import subprocess
+import time
+
+import pytest
+import requests
+import yaml
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+
+from stack import CORE_METRICS_PORT, GATEWAY, GATEWAY_PORT, ROOT, endpoint_for, start_stack, wait_for
+
+PROMETHEUS = "http://127.0.0.1:19090"
+OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
+TARGETS = {"gateway": f"127.0.0.1:{GATEWAY_PORT}", "core-engine": f"127.0.0.1:{CORE_METRICS_PORT}"}
+pytestmark = pytest.mark.skipif(shutil.which("prometheus") is None, reason="Debian's prometheus package is not installed")
+
+
+def scrape(url, accept=None):
+    response = requests.get(url, headers={"Accept": accept} if accept else {}, timeout=5)
+    assert response.status_code == 200
+    return response
+
+
+def query(expression):
+    result = requests.get(f"{PROMETHEUS}/api/v1/query", params={"query": expression}, timeout=5).json()
+    assert result["status"] == "success", result
+    return result["data"]["result"]
+
+
+def scalar(expression):
+    result = query(expression)
+    return float(result[0]["value"][1]) if result else None
+
+
+@pytest.fixture
+def prometheus(tmp_path):
+    """A real Prometheus scraping both services every second, configured from the repo's prometheus.yml."""
+    config = yaml.safe_load((ROOT / "prometheus.yml").read_text())
+    config["global"]["scrape_interval"] = "1s"
+    for job in config["scrape_configs"]:
+        job["static_configs"] = [{"targets": [TARGETS[job["job_name"]]]}]
+    assert {job["job_name"] for job in config["scrape_configs"]} == set(TARGETS)
+    path = tmp_path / "prometheus.yml"
+    path.write_text(yaml.safe_dump(config))
+    process = subprocess.Popen(
+        ["prometheus", f"--config.file={path}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+         "--web.listen-address=127.0.0.1:19090", "--enable-feature=exemplar-storage"],
+        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "prometheus.log", "w"),
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def test_prometheus_scrapes_both_services_with_exemplars(tmp_path, receiver, prometheus):
+    core, gateway = start_stack(tmp_path, endpoint_for("grpc"))
+    try:
+        for index in range(20):
+            symbol = ["AAPL", "MSFT"][index % 2]
+            assert requests.get(f"{GATEWAY}/api/v1/quotes/{symbol}", timeout=5).status_code == 200
+        for _ in range(3):
+            assert requests.get(f"{GATEWAY}/api/v1/quotes/NOPE", timeout=5).status_code == 404
+        assert requests.get(f"{GATEWAY}/no/such/route/42", timeout=5).status_code == 404
+
+        # Both endpoints are lint-clean for promtool and valid for a strict OpenMetrics parser.
+        for url in (f"{GATEWAY}/metrics", f"http://127.0.0.1:{CORE_METRICS_PORT}/metrics"):
+            text = scrape(url).text
+            lint = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+            assert lint.returncode == 0 and lint.stdout.strip() == "" and lint.stderr.strip() == "", lint
+            families = list(text_string_to_metric_families(scrape(url, OPENMETRICS).text))
+            assert any(sample.exemplar for family in families for sample in family.samples)
+
+        gateway_text = scrape(f"{GATEWAY}/metrics").text
+        assert 'http_route="unmatched"' in gateway_text
+        assert "/no/such/route" not in gateway_text and "NOPE" not in gateway_text
+
+        def targets_up():
+            targets = requests.get(f"{PROMETHEUS}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
+            return {t["labels"]["job"] for t in targets if t["health"] == "up"} == set(TARGETS)
+
+        wait_for(targets_up, timeout=60, what="both scrape targets to be up")
+        ok = 'sum(http_server_request_duration_seconds_count{http_route="/api/v1/quotes/{symbol}",http_response_status_code="200"})'
+        wait_for(lambda: scalar(ok) == 20, timeout=30, what="Prometheus to count the 20 successful requests")
+        not_found = 'sum(http_server_request_duration_seconds_count{http_route="/api/v1/quotes/{symbol}",http_response_status_code="404"})'
+        assert scalar(not_found) == 3
+        assert scalar('sum(rpc_server_calls_handled_total{rpc_method="GetQuote",rpc_grpc_status_code="5"})') == 3
+        assert scalar('sum(rpc_client_calls_handled_total{rpc_method="GetQuote",rpc_grpc_status_code="0"})') == 20
+        assert scalar('sum(marketdata_quotes_served_total)') == 20
+        assert scalar('sum(process_resident_memory_bytes)') > 0
+        assert scalar('gateway_build_info') == 1 and scalar('core_engine_build_info') == 1
+
+        now = time.time()
+        exemplars = requests.get(f"{PROMETHEUS}/api/v1/query_exemplars", params={
+            "query": "http_server_request_duration_seconds_bucket", "start": now - 600, "end": now + 60}, timeout=5).json()
+        assert exemplars["status"] == "success", exemplars
+        trace_ids = {e["labels"]["trace_id"] for series in exemplars["data"] for e in series["exemplars"]}
+        assert trace_ids, exemplars
+        received = lambda: {s["trace_id"] for s in receiver.spans()}
+        wait_for(lambda: trace_ids <= received(), what="every exemplar's trace at the OTLP receiver")
+    finally:
+        gateway.kill()
+        core.kill()
