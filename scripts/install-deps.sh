@@ -3,9 +3,11 @@
 # official Swift images): Debian and Python packages for the OTLP receiver and the end-to-end tests.
 set -euo pipefail
 
-# Debian: Prometheus and promtool (the metrics end-to-end test), curl (the scripts).
+# Debian: Prometheus and promtool (the metrics end-to-end test), docker-compose (checks the compose file
+# statically; no Docker engine is needed), curl (the scripts).
 debian_packages=()
 command -v prometheus >/dev/null || debian_packages+=(prometheus)
+command -v docker-compose >/dev/null || debian_packages+=(docker-compose)
 command -v curl >/dev/null || debian_packages+=(curl)
 if [ ${#debian_packages[@]} -gt 0 ]; then
     apt-get update -qq

@@ -44,6 +44,10 @@ struct MarketDataEngine: Sendable {
         self.tracer = tracer
         self.now = now
         self.roll = roll
+        // Registered at zero, so the faults panel shows a flat line until a knob is turned.
+        for kind in ["error", "latency"] {
+            _ = CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", kind)])
+        }
     }
 
     /// One quote for one symbol.

@@ -85,6 +85,9 @@ package enum Observability {
         MetricsSystem.bootstrap(metricsFactory)
         let processMetrics = ProcessMetrics(registry: metricsFactory.registry, service: serviceName, version: Self.version)
         let exposition = MetricsExposition(factory: metricsFactory, beforeScrape: processMetrics.update)
+        // Registered up front, at zero, so dashboards show a flat line rather than "no data".
+        _ = CoreMetrics.Counter(label: "otel_span_export_failures_total")
+        _ = CoreMetrics.Counter(label: "otel_spans_dropped_total")
         return Bootstrapped(services: services, settings: settings, metrics: exposition)
     }
 }

@@ -1,5 +1,7 @@
 """Metrics end to end: both services scraped by a real Prometheus server (Debian's package) with exemplar
 storage on, using a configuration derived from the repository's prometheus.yml."""
+import json
+import re
 import shutil
 import subprocess
 import time
@@ -71,6 +73,17 @@ def test_prometheus_scrapes_both_services_with_exemplars(tmp_path, receiver, pro
             assert lint.returncode == 0 and lint.stdout.strip() == "" and lint.stderr.strip() == "", lint
             families = list(text_string_to_metric_families(scrape(url, OPENMETRICS).text))
             assert any(sample.exemplar for family in families for sample in family.samples)
+
+        # Every metric a dashboard query names is one the services really expose.
+        exposed = set()
+        for url in (f"{GATEWAY}/metrics", f"http://127.0.0.1:{CORE_METRICS_PORT}/metrics"):
+            exposed |= {line.split("{")[0].split(" ")[0] for line in scrape(url).text.splitlines() if line and line[0] != "#"}
+        dashboard = json.loads((ROOT / "grafana/dashboards/gateway-core-engine.json").read_text())
+        expressions = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+        # Drop label matchers and `by (…)` clauses first: what is left that looks like a metric name is one.
+        bare = [re.sub(r"\{[^}]*\}|\bby \([^)]*\)", "", e) for e in expressions]
+        named = {m for e in bare for m in re.findall(r"\b((?:http|rpc|marketdata|process|otel)_[a-z_]+)\b", e)}
+        assert named and named <= exposed, named - exposed
 
         gateway_text = scrape(f"{GATEWAY}/metrics").text
         assert 'http_route="unmatched"' in gateway_text

@@ -1,0 +1,138 @@
+"""The compose stack, checked without a Docker engine: the compose file, Prometheus and Grafana configuration
+must parse, and every env var, port and path compose names must be one the services really read."""
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from stack import ROOT
+
+COMPOSE = ROOT / "docker-compose-observability.yml"
+
+
+def swift_sources(*folders):
+    return "\n".join(p.read_text() for folder in folders for p in (ROOT / folder).rglob("*.swift"))
+
+
+def variables_read(target):
+    """Every environment variable a service reads: its typed settings (dotted keys, as swift-configuration maps
+    them) plus the OTEL_* variables of the shared telemetry setup."""
+    settings = re.findall(r'settings\.\w+\(\s*"([a-z.]+)"', swift_sources(target))
+    shared = swift_sources("Shared/Observability")
+    return {key.upper().replace(".", "_") for key in settings} | set(re.findall(r'"(OTEL_[A-Z_]+)"', shared))
+
+
+def default_port(target, variable):
+    """The default of a port setting, read from the configuration struct."""
+    source = swift_sources(target)
+    key = variable.lower().replace("_", ".")
+    property_name = re.search(rf'self\.(\w+) = try settings\.port\("{re.escape(key)}"', source).group(1)
+    return int(re.search(rf'var {property_name} = (\d+)', source).group(1))
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="Debian's docker-compose is not installed")
+def test_docker_compose_accepts_the_file():
+    result = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "--quiet"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    with_load = subprocess.run(["docker-compose", "-f", str(COMPOSE), "--profile", "load", "config", "--services"],
+                               capture_output=True, text=True)
+    assert set(with_load.stdout.split()) == {"core-engine", "gateway", "jaeger", "prometheus", "grafana", "loadgen"}
+
+
+@pytest.mark.parametrize("service,target", [("core-engine", "CoreEngine"), ("gateway", "Gateway")])
+def test_compose_sets_only_variables_the_service_reads(compose, service, target):
+    environment = compose["services"][service]["environment"]
+    unknown = set(environment) - variables_read(target)
+    assert not unknown, f"{service} is given variables it never reads: {unknown}"
+    assert environment["OTEL_SERVICE_NAME"] == service
+
+
+@pytest.mark.parametrize("service,target,variables", [
+    ("core-engine", "CoreEngine", ["GRPC_PORT", "METRICS_PORT"]),
+    ("gateway", "Gateway", ["HTTP_PORT"]),
+])
+def test_compose_ports_are_the_ports_the_service_listens_on(compose, service, target, variables):
+    definition = compose["services"][service]
+    published = {int(p.split(":")[1]) for p in definition["ports"]}
+    configured = {int(definition["environment"][v]) for v in variables}
+    assert published == configured
+    assert configured == {default_port(target, v) for v in variables}
+    health_port = int(re.search(r"localhost:(\d+)", " ".join(definition["healthcheck"]["test"])).group(1))
+    assert health_port in configured
+
+
+def test_the_hop_and_the_exporters_point_at_real_ports(compose):
+    services = compose["services"]
+    gateway, core = services["gateway"]["environment"], services["core-engine"]["environment"]
+    assert gateway["CORE_ENGINE_HOST"] == "core-engine" and gateway["CORE_ENGINE_PORT"] == core["GRPC_PORT"]
+    jaeger_ports = {int(p.split(":")[1]) for p in services["jaeger"]["ports"]}
+    for environment in (gateway, core):
+        assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "grpc"
+        host, port = re.match(r"http://([a-z-]+):(\d+)$", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).groups()
+        assert host == "jaeger" and int(port) in jaeger_ports and int(port) == 4317
+        # The export timeout fits inside the stop grace period, so spans flush on `docker compose down`.
+        assert int(environment["OTEL_BSP_EXPORT_TIMEOUT"]) / 1000 < 15
+    for name in ("gateway", "core-engine"):
+        assert services[name]["stop_grace_period"] == "15s"
+
+
+def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies(compose):
+    for name, service in compose["services"].items():
+        if name != "loadgen":
+            assert "healthcheck" in service, name
+        for dependency in service.get("depends_on", {}).values():
+            assert dependency == {"condition": "service_healthy"}, name
+
+
+def test_every_mounted_path_and_build_target_exists(compose):
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            assert (ROOT / volume.split(":")[0]).exists(), f"{name} mounts a missing path: {volume}"
+        if "build" in service:
+            assert f"AS {service['build']['target']}" in dockerfile
+
+
+def test_prometheus_scrapes_the_ports_compose_publishes(compose):
+    config = yaml.safe_load((ROOT / "prometheus.yml").read_text())
+    targets = {job["job_name"]: job["static_configs"][0]["targets"][0] for job in config["scrape_configs"]}
+    assert targets == {"gateway": "gateway:8080", "core-engine": "core-engine:50052"}
+    for target in targets.values():
+        host, port = target.split(":")
+        assert f"{port}:{port}" in " ".join(compose["services"][host]["ports"])
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="Debian's prometheus package is not installed")
+def test_promtool_accepts_prometheus_yml():
+    result = subprocess.run(["promtool", "check", "config", str(ROOT / "prometheus.yml")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_grafana_provisioning_parses_and_links_exemplars_to_jaeger():
+    datasources = yaml.safe_load((ROOT / "grafana/provisioning/datasources/datasources.yml").read_text())["datasources"]
+    by_uid = {d["uid"]: d for d in datasources}
+    assert set(by_uid) == {"prometheus", "jaeger"}
+    destinations = by_uid["prometheus"]["jsonData"]["exemplarTraceIdDestinations"]
+    assert destinations == [{"name": "trace_id", "datasourceUid": "jaeger"}]
+    providers = yaml.safe_load((ROOT / "grafana/provisioning/dashboards/dashboards.yml").read_text())["providers"]
+    assert providers[0]["options"]["path"] == "/var/lib/grafana/dashboards"
+    dashboard = json.loads((ROOT / "grafana/dashboards/gateway-core-engine.json").read_text())
+    assert dashboard["title"] == "Gateway & CoreEngine"
+    uids = {t["datasource"]["uid"] for p in dashboard["panels"] for t in p["targets"]}
+    assert uids <= set(by_uid)
+    assert any(t["exemplar"] for p in dashboard["panels"] for t in p["targets"])
+
+
+def test_the_dockerfile_builds_with_the_command_ci_runs():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^RUN scripts/build-release\.sh", dockerfile, re.M)
+    assert "scripts/build-release.sh" in (ROOT / ".ci/run").read_text()
+    assert re.search(r"^USER app$", dockerfile, re.M), "the runtime image must not run as root"
