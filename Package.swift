@@ -1,10 +1,11 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
-/// One set of settings for every target: Swift 6 language mode plus the upcoming features
-/// that make dependencies and existentials explicit.
+/// One set of settings for every target: Swift 6 language mode, the upcoming features that make
+/// dependencies and existentials explicit, and warnings as errors (for our targets only, not the dependencies).
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
