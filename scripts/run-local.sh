@@ -11,7 +11,9 @@ with_prometheus=false
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-swift build
+# --build-tests: the same build as `make test` (test builds compile with testing enabled), so switching
+# between the two does not rebuild everything.
+swift build --build-tests
 bin="$(swift build --show-bin-path)"
 logs="$(mktemp -d)"
 pids=()
