@@ -25,51 +25,17 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         }
         do {
             var response = try await next(request, context)
-            switch response.accepted {
-            case .success(var contents):
+            if case .success(var contents) = response.accepted {
                 let counted = CountingSequence(base: contents.bodyParts) { part in
                     if case .message = part { metrics.messageReceived() }
                 }
-                contents.bodyParts = RPCAsyncSequence(wrapping: CompletionSequence(base: counted, onEnd: finish))
+                contents.bodyParts = RPCAsyncSequence(wrapping: counted)
                 response.accepted = .success(contents)
-            case .failure(let error):
-                finish(error)
             }
-            return response
+            return response.onCompletion(finish)
         } catch {
             finish(error)
             throw error
-        }
-    }
-}
-
-/// Calls `onEnd` when the sequence finishes or fails.
-struct CompletionSequence<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element: Sendable {
-    typealias Element = Base.Element
-    typealias Failure = any Error
-
-    let base: Base
-    let onEnd: @Sendable ((any Error)?) -> Void
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: self.base.makeAsyncIterator(), onEnd: self.onEnd)
-    }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: Base.AsyncIterator
-        let onEnd: @Sendable ((any Error)?) -> Void
-
-        mutating func next() async throws -> Element? {
-            do {
-                guard let element = try await self.base.next() else {
-                    self.onEnd(nil)
-                    return nil
-                }
-                return element
-            } catch {
-                self.onEnd(error)
-                throw error
-            }
         }
     }
 }

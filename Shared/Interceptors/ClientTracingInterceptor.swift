@@ -50,19 +50,10 @@ package struct ClientTracingInterceptor: ClientInterceptor {
         }
 
         do {
-            var response = try await ServiceContext.withValue(span.context) {
+            let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            switch response.accepted {
-            case .success(var contents):
-                contents.bodyParts = RPCAsyncSequence(
-                    wrapping: CompletionSequence(base: contents.bodyParts) { ending.end(error: $0) }
-                )
-                response.accepted = .success(contents)
-            case .failure(let error):
-                ending.end(error: error)
-            }
-            return response
+            return response.onCompletion { ending.end(error: $0) }
         } catch {
             ending.end(error: error)
             throw error

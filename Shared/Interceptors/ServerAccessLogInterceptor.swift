@@ -36,25 +36,7 @@ package struct ServerAccessLogInterceptor: ServerInterceptor {
         }
 
         do {
-            var response = try await next(request, context)
-            switch response.accepted {
-            case .success(var contents):
-                let producer = contents.producer
-                contents.producer = { writer in
-                    do {
-                        let trailers = try await producer(writer)
-                        log(nil)
-                        return trailers
-                    } catch {
-                        log(error)
-                        throw error
-                    }
-                }
-                response.accepted = .success(contents)
-            case .failure(let error):
-                log(error)
-            }
-            return response
+            return try await next(request, context).onCompletion(log)
         } catch {
             log(error)
             throw error

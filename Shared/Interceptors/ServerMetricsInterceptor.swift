@@ -24,24 +24,14 @@ package struct ServerMetricsInterceptor: ServerInterceptor {
         )
         do {
             var response = try await next(request, context)
-            switch response.accepted {
-            case .success(var contents):
+            if case .success(var contents) = response.accepted {
                 let producer = contents.producer
                 contents.producer = { writer in
-                    do {
-                        let trailers = try await producer(RPCWriter(wrapping: CountingWriter(base: writer) { metrics.messageSent() }))
-                        finish(nil)
-                        return trailers
-                    } catch {
-                        finish(error)
-                        throw error
-                    }
+                    try await producer(RPCWriter(wrapping: CountingWriter(base: writer) { metrics.messageSent() }))
                 }
                 response.accepted = .success(contents)
-            case .failure(let error):
-                finish(error)
             }
-            return response
+            return response.onCompletion(finish)
         } catch {
             finish(error)
             throw error

@@ -50,30 +50,10 @@ package struct ServerTracingInterceptor: ServerInterceptor {
         let ending = SpanEnding(span: span, kind: .server)
 
         do {
-            var response = try await ServiceContext.withValue(span.context) {
+            let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            switch response.accepted {
-            case .success(var contents):
-                let producer = contents.producer
-                let spanContext = span.context
-                contents.producer = { writer in
-                    try await ServiceContext.withValue(spanContext) {
-                        do {
-                            let trailers = try await producer(writer)
-                            ending.end(error: nil)
-                            return trailers
-                        } catch {
-                            ending.end(error: error)
-                            throw error
-                        }
-                    }
-                }
-                response.accepted = .success(contents)
-            case .failure(let error):
-                ending.end(error: error)
-            }
-            return response
+            return response.onCompletion(in: span.context) { ending.end(error: $0) }
         } catch {
             ending.end(error: error)
             throw error

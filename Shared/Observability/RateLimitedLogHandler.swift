@@ -7,33 +7,13 @@ import Synchronization
 /// seconds forever, or one per request with a short batch delay. The first occurrence is written at
 /// once; repeats within `interval` are counted and the count goes out with the next line written.
 /// Only warnings and worse are limited: informational lines (the configuration read at startup) pass.
-package struct RateLimitedLogHandler: LogHandler {
-    private var base: any LogHandler
+package struct RateLimitedLogHandler: WrappingLogHandler {
+    package var base: any LogHandler
     private let limiter: LogRateLimiter
 
     package init(base: any LogHandler, interval: Duration = .seconds(30), now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.base = base
         self.limiter = LogRateLimiter(interval: interval, now: now)
-    }
-
-    package var logLevel: Logger.Level {
-        get { self.base.logLevel }
-        set { self.base.logLevel = newValue }
-    }
-
-    package var metadata: Logger.Metadata {
-        get { self.base.metadata }
-        set { self.base.metadata = newValue }
-    }
-
-    package var metadataProvider: Logger.MetadataProvider? {
-        get { self.base.metadataProvider }
-        set { self.base.metadataProvider = newValue }
-    }
-
-    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.base[metadataKey: key] }
-        set { self.base[metadataKey: key] = newValue }
     }
 
     package func log(event: LogEvent) {

@@ -7,33 +7,13 @@ import Logging
 /// failed batch is logged as "Failed to export batch." with a `batch_size`: those become
 /// `otel_span_export_failures_total` and `otel_spans_dropped_total`. Successful exports are not logged,
 /// so spans exported cannot be counted from here.
-package struct TelemetryHealthLogHandler: LogHandler {
+package struct TelemetryHealthLogHandler: WrappingLogHandler {
     package static let exportFailureMessage = "Failed to export batch."
 
-    private var base: any LogHandler
+    package var base: any LogHandler
 
     package init(base: any LogHandler) {
         self.base = base
-    }
-
-    package var logLevel: Logger.Level {
-        get { self.base.logLevel }
-        set { self.base.logLevel = newValue }
-    }
-
-    package var metadata: Logger.Metadata {
-        get { self.base.metadata }
-        set { self.base.metadata = newValue }
-    }
-
-    package var metadataProvider: Logger.MetadataProvider? {
-        get { self.base.metadataProvider }
-        set { self.base.metadataProvider = newValue }
-    }
-
-    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.base[metadataKey: key] }
-        set { self.base[metadataKey: key] = newValue }
     }
 
     package func log(event: LogEvent) {
