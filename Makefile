@@ -1,10 +1,12 @@
-.PHONY: help run test build protos
+.PHONY: help run test bench build protos
 help: ## Show this help
 	@grep -E "^[a-z-]+:.*## " $(MAKEFILE_LIST) | sed -E "s/:.*## /\t/"
 run: ## Build and run both services with a local trace view (no Docker)
 	scripts/run-local.sh
 test: ## Run the whole test suite: unit, integration and end-to-end
 	scripts/test.sh
+bench: ## Benchmark: throughput, latency, CPU and RSS with and without observability, next to the Go peer
+	scripts/bench
 build: ## Debug build of both services
 	swift build
 protos: ## Regenerate Shared/Generated from Shared/Protos (builds the protoc plugins once)
