@@ -207,4 +207,27 @@ struct CoreEngineRPCTests {
             server.beginGracefulShutdown()
         }
     }
+
+    @Test("Watch sends the current status, then NOT_SERVING at shutdown, and ends")
+    func watch() async throws {
+        let health = HealthService(services: ["marketintel.v1.CoreEngine"])
+        let transport = InProcessTransport()
+        let server = GRPCServer(transport: transport.server, services: [health])
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            _ = try await withGRPCClient(transport: transport.client) { client in
+                let healthClient = Grpc_Health_V1_Health.Client(wrapping: client)
+                let statuses = try await healthClient.watch(.with { $0.service = "" }) { response in
+                    var statuses: [Grpc_Health_V1_HealthCheckResponse.ServingStatus] = []
+                    for try await message in response.messages {
+                        statuses.append(message.status)
+                        if statuses.count == 1 { health.markAllNotServing() }
+                    }
+                    return statuses
+                }
+                #expect(statuses == [.serving, .notServing])
+            }
+            server.beginGracefulShutdown()
+        }
+    }
 }

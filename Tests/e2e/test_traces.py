@@ -13,7 +13,7 @@ from stack import BIN_DIR, CALLER_TRACE_ID, GATEWAY, endpoint_for, service_env, 
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
 def test_one_trace_spans_both_services(tmp_path, receiver, protocol):
-    core, gateway = start_stack(tmp_path, endpoint_for(protocol))
+    core, gateway = start_stack(tmp_path, {**endpoint_for(protocol), "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=e2e"})
     try:
         caller_span = "00f067aa0ba902b7"
         response = requests.get(
@@ -41,6 +41,7 @@ def test_one_trace_spans_both_services(tmp_path, receiver, protocol):
         assert {gateway_server["service_name"], client["service_name"]} == {"gateway"}
         assert {s["service_name"] for s in [core_server, *steps]} == {"core-engine"}
         assert {s["protocol"] for s in spans} == {"grpc" if protocol == "grpc" else "http/protobuf"}
+        assert all(s["resource"].get("deployment.environment") == "e2e" for s in spans)
         assert gateway_server["attributes"]["http.route"] == "/api/v1/quotes/{symbol}"
         assert core_server["attributes"]["rpc.system"] == "grpc"
         assert core_server["attributes"]["correlation.id"] == "e2e-1"
@@ -111,6 +112,21 @@ def test_a_sampled_out_request_still_propagates_a_valid_traceparent(tmp_path, re
         assert gateway.terminate() == 0
         assert core.terminate() == 0
         assert receiver.spans(trace_id) == []
+    finally:
+        gateway.kill()
+        core.kill()
+
+
+def test_with_the_sdk_disabled_requests_succeed_and_no_span_is_exported(tmp_path, receiver):
+    core, gateway = start_stack(tmp_path, {**endpoint_for("grpc"), "OTEL_SDK_DISABLED": "true"})
+    try:
+        for _ in range(5):
+            assert requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5).status_code == 200
+        assert requests.get(f"{GATEWAY}/metrics", timeout=5).status_code == 200
+        assert gateway.terminate() == 0
+        assert core.terminate() == 0
+        assert receiver.spans() == []
+        assert any(l["message"] == "request handled" for l in gateway.lines())
     finally:
         gateway.kill()
         core.kill()
