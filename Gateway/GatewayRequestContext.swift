@@ -22,10 +22,10 @@ struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
 }
 
 extension JSONEncoder {
-    /// A JSON encoder with sorted keys, for every body the gateway writes.
-    static var sorted: JSONEncoder {
+    /// A JSON encoder with sorted keys, for every body the gateway writes; made once, not per response.
+    static let sorted: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return encoder
-    }
+    }()
 }

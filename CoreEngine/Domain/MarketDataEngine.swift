@@ -1,4 +1,5 @@
 import CoreMetrics
+import Shared
 import Tracing
 
 /// Produces quotes: validates the symbol, looks in the cache, fetches from the simulated source on a
@@ -116,9 +117,8 @@ struct MarketDataEngine: Sendable {
                 span.attributes["quote.symbol"] = instrument.symbol
                 let start = ContinuousClock.now
                 defer {
-                    let elapsed = ContinuousClock.now - start
                     CoreMetrics.Timer(label: "marketdata_source_fetch_duration_seconds")
-                        .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                        .recordNanoseconds(start.nanosecondsElapsed)
                 }
                 return try await Self.failingSpan(span) { try await self.fetch(instrument, nowMillis: nowMillis) }
             }

@@ -1,3 +1,4 @@
+import Shared
 import Synchronization
 
 /// Recently fetched ticks, kept for a short time-to-live.
@@ -14,7 +15,7 @@ final class QuoteCache: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
 
     init(timeToLive: Duration) {
-        self.timeToLiveMillis = timeToLive.components.seconds * 1000 + timeToLive.components.attoseconds / 1_000_000_000_000_000
+        self.timeToLiveMillis = timeToLive.nanoseconds / 1_000_000
     }
 
     /// The entry for `symbol` if it is younger than the time-to-live at `nowMillis`.

@@ -24,7 +24,7 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let serviceContext = ServiceContext.current
         response.body = response.body.afterWrite {
             var metadata = requestMetadata
-            metadata["duration_ms"] = .stringConvertible(ServerAccessLogInterceptor.milliseconds(since: start))
+            metadata["duration_ms"] = .stringConvertible(start.millisecondsElapsed)
             // The body may finish outside the request's task: log with the request's context.
             ServiceContext.withValue(serviceContext) {
                 logger.log(level: status >= 500 ? .error : .info, "request handled", metadata: metadata)

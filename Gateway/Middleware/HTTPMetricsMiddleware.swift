@@ -34,14 +34,9 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             // Recorded in the request's context, so the exemplar is the SERVER span even for a stream.
             ServiceContext.withValue(serviceContext) {
                 CoreMetrics.Timer(label: "http_server_request_duration_seconds", dimensions: dimensions)
-                    .recordNanoseconds(Self.nanoseconds(since: start))
+                    .recordNanoseconds(start.nanosecondsElapsed)
             }
         }
         return response
-    }
-
-    static func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        return elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
     }
 }

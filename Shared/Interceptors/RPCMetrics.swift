@@ -32,16 +32,8 @@ struct RPCMetrics: Sendable {
         let code = error.map { ($0 as? RPCError)?.code.rawValue ?? RPCError.Code.unknown.rawValue } ?? 0
         let dimensions = self.dimensions + [("rpc_grpc_status_code", String(code))]
         CoreMetrics.Timer(label: "rpc_\(self.side)_call_duration_seconds", dimensions: dimensions)
-            .recordInterval(since: start)
+            .recordNanoseconds(start.nanosecondsElapsed)
         CoreMetrics.Counter(label: "rpc_\(self.side)_calls_handled_total", dimensions: dimensions).increment()
-    }
-}
-
-extension CoreMetrics.Timer {
-    /// Records the time since `start` on the continuous clock.
-    func recordInterval(since start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        self.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 }
 

@@ -27,7 +27,7 @@ package struct ServerAccessLogInterceptor: ServerInterceptor {
                 "rpc.method": .string(method),
                 "rpc.grpc.status_code": .stringConvertible(code?.rawValue ?? 0),
                 "rpc.grpc.status": .string(code?.name ?? "OK"),
-                "duration_ms": .stringConvertible(Self.milliseconds(since: start)),
+                "duration_ms": .stringConvertible(start.millisecondsElapsed),
                 "network.peer": .string(peer),
             ]
             if let error { metadata["error.message"] = .string((error as? RPCError)?.message ?? "\(error)") }
@@ -41,12 +41,5 @@ package struct ServerAccessLogInterceptor: ServerInterceptor {
             log(error)
             throw error
         }
-    }
-
-    /// Elapsed milliseconds, to the microsecond.
-    package static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-        return Double(micros) / 1000
     }
 }
