@@ -11,15 +11,16 @@ import Synchronization
 /// remembers that trace and span in an `ExemplarStore`, which `MetricsExposition` adds to the OpenMetrics
 /// output. The code that records keeps using swift-metrics (`Counter`, `Timer`, `Meter`).
 ///
-/// It also guards cardinality: past `maximumSeriesPerMetric` label sets for one name, new label sets are
-/// folded into a single series labelled `otel_metric_overflow="true"`.
+/// Handlers are cached by name and label set (`MetricHandlerCache`), so recording per request costs one
+/// lookup, and cardinality is guarded: past `maximumSeriesPerMetric` label sets for one name, new label sets
+/// are folded into a single series labelled `otel_metric_overflow="true"`.
 package struct ExemplarMetricsFactory: MetricsFactory {
     package static let overflowLabel = ("otel_metric_overflow", "true")
 
     package let registry: PrometheusCollectorRegistry
     package let exemplars: ExemplarStore
     private let currentTrace: @Sendable () -> TraceParent?
-    private let seriesCounts: SeriesLimiter
+    private let handlers: MetricHandlerCache
 
     /// - Parameters:
     ///   - currentTrace: The trace of the current task, or `nil` outside one; exemplars are taken only
@@ -33,7 +34,7 @@ package struct ExemplarMetricsFactory: MetricsFactory {
     ) {
         self.registry = registry
         self.exemplars = exemplars
-        self.seriesCounts = SeriesLimiter(limit: maximumSeriesPerMetric)
+        self.handlers = MetricHandlerCache(limit: maximumSeriesPerMetric, overflowDimensions: [Self.overflowLabel])
         if let currentTrace {
             self.currentTrace = currentTrace
         } else {
@@ -42,50 +43,55 @@ package struct ExemplarMetricsFactory: MetricsFactory {
         }
     }
 
-    private func guarded(_ name: String, _ dimensions: [(String, String)]) -> [(String, String)] {
-        self.seriesCounts.admit(name: name, dimensions: dimensions) ? dimensions : [Self.overflowLabel]
-    }
-
     private func exemplarSink(name: String, dimensions: [(String, String)]) -> ExemplarSink {
         ExemplarSink(series: .init(name: name, labels: dimensions), store: self.exemplars, currentTrace: self.currentTrace)
     }
 
     package func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        let dimensions = self.guarded(label, dimensions)
-        let counter = self.registry.makeCounter(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
-        return ExemplarCounter(counter: counter, sink: self.exemplarSink(name: label, dimensions: dimensions))
+        self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
+            let counter = self.registry.makeCounter(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
+            return ExemplarCounter(counter: counter, sink: self.exemplarSink(name: label, dimensions: dimensions))
+        }
     }
 
     package func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
-        let dimensions = self.guarded(label, dimensions)
-        return self.registry.makeCounter(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
+        self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
+            self.registry.makeCounter(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
+        }
     }
 
     package func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
-        let dimensions = self.guarded(label, dimensions)
-        let definition = MetricCatalog.definition(for: label)
-        guard aggregate, let buckets = definition.buckets else {
-            return self.registry.makeGauge(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
+        guard aggregate, let buckets = MetricCatalog.definition(for: label).buckets else {
+            return self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
+                self.registry.makeGauge(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
+            }
         }
-        let histogram = self.registry.makeValueHistogram(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions, buckets: buckets)
-        return ExemplarRecorder(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
+        return self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
+            let histogram = self.registry.makeValueHistogram(
+                descriptor: MetricCatalog.descriptor(for: label),
+                labels: dimensions,
+                buckets: buckets
+            )
+            return ExemplarRecorder(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
+        }
     }
 
     package func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
-        let dimensions = self.guarded(label, dimensions)
-        return self.registry.makeGauge(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
+        self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
+            self.registry.makeGauge(descriptor: MetricCatalog.descriptor(for: label), labels: dimensions)
+        }
     }
 
     package func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        let dimensions = self.guarded(label, dimensions)
-        let definition = MetricCatalog.definition(for: label)
-        let buckets = definition.buckets ?? MetricCatalog.durationBuckets
-        let histogram = self.registry.makeDurationHistogram(
-            descriptor: MetricCatalog.descriptor(for: label),
-            labels: dimensions,
-            buckets: buckets.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
-        )
-        return ExemplarTimer(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
+        self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
+            let buckets = MetricCatalog.definition(for: label).buckets ?? MetricCatalog.durationBuckets
+            let histogram = self.registry.makeDurationHistogram(
+                descriptor: MetricCatalog.descriptor(for: label),
+                labels: dimensions,
+                buckets: buckets.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
+            )
+            return ExemplarTimer(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
+        }
     }
 
     package func destroyCounter(_ handler: any CounterHandler) {}
@@ -96,12 +102,27 @@ package struct ExemplarMetricsFactory: MetricsFactory {
 }
 
 /// Records the current sampled trace as the exemplar of one series.
+///
+/// Working out the current trace goes through the tracer's propagation, a few microseconds, so it is done
+/// at most once per `minimumInterval` for each series and bucket; the values in between are counted as
+/// usual, only not offered as exemplars. Prometheus keeps at most one exemplar per series per scrape
+/// (every few seconds), so an exemplar at most 100 ms old is as good as the latest one.
 struct ExemplarSink: Sendable {
+    static let minimumInterval = Duration.milliseconds(100)
+
     let series: ExemplarStore.SeriesKey
     let store: ExemplarStore
     let currentTrace: @Sendable () -> TraceParent?
+    private let lastAttempt = ExemplarAttempts()
+
+    init(series: ExemplarStore.SeriesKey, store: ExemplarStore, currentTrace: @escaping @Sendable () -> TraceParent?) {
+        self.series = series
+        self.store = store
+        self.currentTrace = currentTrace
+    }
 
     func record(value: Double, bucket: Double? = nil) {
+        guard self.lastAttempt.begin(bucket: bucket, interval: Self.minimumInterval) else { return }
         guard let trace = self.currentTrace(), trace.isSampled else { return }
         let exemplar = Exemplar(
             traceID: trace.traceID,
@@ -176,21 +197,16 @@ final class ExemplarRecorder: RecorderHandler {
     }
 }
 
-/// Counts the label sets seen per metric name, for the cardinality guard.
-final class SeriesLimiter: Sendable {
-    private let limit: Int
-    private let seen = Mutex<[String: Set<[String]>]>([:])
+/// When an exemplar was last looked for, per bucket of one series (`nil` for a counter).
+final class ExemplarAttempts: Sendable {
+    private let attempts = Mutex<[Double?: ContinuousClock.Instant]>([:])
 
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    func admit(name: String, dimensions: [(String, String)]) -> Bool {
-        let key = dimensions.flatMap { [$0.0, $0.1] }
-        return self.seen.withLock { seen in
-            if seen[name, default: []].contains(key) { return true }
-            guard seen[name, default: []].count < self.limit else { return false }
-            seen[name, default: []].insert(key)
+    /// Whether to look for an exemplar now: true when none was looked for in the last `interval`.
+    func begin(bucket: Double?, interval: Duration) -> Bool {
+        let now = ContinuousClock.now
+        return self.attempts.withLock { attempts in
+            if let last = attempts[bucket], now - last < interval { return false }
+            attempts[bucket] = now
             return true
         }
     }

@@ -114,6 +114,36 @@ struct MetricsExpositionTests {
         #expect(lines.contains(#"test_requests_total{otel_metric_overflow="true"} 7"#))
     }
 
+    @Test("hands out one handler per name and label set, and keeps counting through it")
+    func handlerCache() {
+        let fixture = Fixture()
+        let first = fixture.factory.makeCounter(label: "test_events_total", dimensions: [("kind", "a")])
+        let again = fixture.factory.makeCounter(label: "test_events_total", dimensions: [("kind", "a")])
+        let other = fixture.factory.makeCounter(label: "test_events_total", dimensions: [("kind", "b")])
+        #expect(first === again)
+        #expect(first !== other)
+        first.increment(by: 2)
+        again.increment(by: 3)
+        #expect(fixture.exposition.render(.prometheusText).contains(#"test_events_total{kind="a"} 5"#))
+    }
+
+    @Test("looks for an exemplar at most once per interval for each series and bucket")
+    func exemplarInterval() throws {
+        let fixture = Fixture()
+        let later = TraceParent(traceID: "0af7651916cd43dd8448eb211c80319c", spanID: "b7ad6b7169203331", flags: 1)
+        let timer = fixture.factory.makeTimer(label: "rpc_server_call_duration_seconds", dimensions: [])
+        fixture.inTrace(Self.sampled) { timer.recordNanoseconds(30_000_000) }
+        // Same bucket within the interval: counted, but the first exemplar stays.
+        fixture.inTrace(later) { timer.recordNanoseconds(31_000_000) }
+        // Another bucket has its own interval.
+        fixture.inTrace(later) { timer.recordNanoseconds(2_000_000_000) }
+        let lines = fixture.exposition.render(.openMetrics).split(separator: "\n")
+        let busy = try #require(lines.first { $0.contains(#"le="0.05""#) })
+        #expect(busy.contains(" 2 # {trace_id=\"\(Self.sampled.traceID)\""))
+        let slow = try #require(lines.first { $0.contains(#"le="2.5""#) })
+        #expect(slow.contains("trace_id=\"\(later.traceID)\""))
+    }
+
     @Test("chooses the format from the Accept header")
     func negotiation() {
         #expect(MetricsExposition.Format(accept: nil) == .prometheusText)
