@@ -39,9 +39,12 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
 
         let method = request.method.rawValue
         let span = self.propagation.tracer.startSpan(method, context: serviceContext, ofKind: .server)
-        span.updateAttributes { attributes in
-            self.setRequestAttributes(request, context: context, on: &attributes)
-            if let correlationID = serviceContext.correlationID { attributes["correlation.id"] = correlationID }
+        // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                self.setRequestAttributes(request, context: context, on: &attributes)
+                if let correlationID = serviceContext.correlationID { attributes["correlation.id"] = correlationID }
+            }
         }
 
         let ended = SpanOnce(span)
@@ -49,13 +52,15 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
             var response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            Self.name(span, method: method, route: context.endpointPath)
-            let status = Int(response.status.code)
-            span.updateAttributes { attributes in
-                attributes["http.response.status_code"] = status
-                if status >= 500 { attributes["error.type"] = String(status) }
+            if span.isRecording {
+                Self.name(span, method: method, route: context.endpointPath)
+                let status = Int(response.status.code)
+                span.updateAttributes { attributes in
+                    attributes["http.response.status_code"] = status
+                    if status >= 500 { attributes["error.type"] = String(status) }
+                }
+                if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
             }
-            if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
             if let traceParent = self.propagation.traceParent(of: span.context) {
                 response.headers[Self.traceIDHeader] = traceParent.traceID
                 response.headers[Self.traceResponseHeader] = traceParent.headerValue

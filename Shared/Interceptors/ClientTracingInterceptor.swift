@@ -33,11 +33,13 @@ package struct ClientTracingInterceptor: ClientInterceptor {
             context: parentContext,
             ofKind: .client
         )
-        span.updateAttributes { attributes in
-            RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
-            attributes["server.address"] = self.serverAddress
-            if let port = self.serverPort { attributes["server.port"] = port }
-            if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
+                attributes["server.address"] = self.serverAddress
+                if let port = self.serverPort { attributes["server.port"] = port }
+                if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
+            }
         }
         let ending = SpanEnding(span: span, kind: .client)
 

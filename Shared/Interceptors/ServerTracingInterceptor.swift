@@ -41,11 +41,14 @@ package struct ServerTracingInterceptor: ServerInterceptor {
             context: serviceContext,
             ofKind: .server
         )
-        span.updateAttributes { attributes in
-            RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
-            RPCSpanAttributes.set(peer: context.localPeer, prefix: "server", on: &attributes)
-            RPCSpanAttributes.set(peer: context.remotePeer, prefix: "network.peer", on: &attributes)
-            attributes["correlation.id"] = correlationID
+        // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
+                RPCSpanAttributes.set(peer: context.localPeer, prefix: "server", on: &attributes)
+                RPCSpanAttributes.set(peer: context.remotePeer, prefix: "network.peer", on: &attributes)
+                attributes["correlation.id"] = correlationID
+            }
         }
         let ending = SpanEnding(span: span, kind: .server)
 
@@ -82,6 +85,10 @@ final class SpanEnding: Sendable {
     /// Sets the status attributes and ends the span; later calls do nothing.
     func end(error: (any Error)?) {
         guard let span = self.span.withLock({ span in defer { span = nil }; return span }) else { return }
+        guard span.isRecording else {
+            span.end()
+            return
+        }
         guard let error else {
             span.updateAttributes { RPCSpanAttributes.set(status: nil, on: &$0) }
             span.end()
