@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Shared
 import UnixSignals
@@ -61,7 +62,10 @@ struct CoreEngineMain {
                     "otel.sdk.disabled": "\(observability.settings.sdkDisabled)",
                 ]
             )
-            try await group.run()
+            // Handlers run on the event loops that do the I/O, not on the global pool (see EventLoopTaskExecutor).
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(group: .singletonMultiThreadedEventLoopGroup)) {
+                try await group.run()
+            }
             logger.info("core engine stopped")
         } catch {
             StartupFailure.exit(service: "core-engine", error: error)

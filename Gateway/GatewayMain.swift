@@ -3,6 +3,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Shared
 import UnixSignals
@@ -52,7 +53,10 @@ struct GatewayMain {
                     "otel.sdk.disabled": "\(observability.settings.sdkDisabled)",
                 ]
             )
-            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            // Handlers run on the event loops that do the I/O, not on the global pool (see EventLoopTaskExecutor).
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(group: .singletonMultiThreadedEventLoopGroup)) {
+                try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            }
             logger.info("gateway stopped")
         } catch {
             StartupFailure.exit(service: "gateway", error: error)

@@ -1,0 +1,28 @@
+import NIOCore
+import NIOPosix
+
+/// A task executor that runs Swift Concurrency jobs on NIO's event loops.
+///
+/// Hummingbird and grpc-swift do their I/O on event loops but run handlers as Swift tasks, which by
+/// default go to the global pool: every request then crosses threads several times (event loop → pool
+/// → event loop). With this executor preferred for the services' task tree, a job runs on the event loop
+/// that enqueued it when there is one, so most of those crossings disappear.
+///
+/// NIO can also take over the global executor (`NIOSingletons.unsafeTryInstall…`), but it does so by
+/// looking up a runtime hook with `dlsym`, which a `--static-swift-stdlib` binary does not export.
+package final class EventLoopTaskExecutor: TaskExecutor {
+    private let group: any EventLoopGroup
+
+    package init(group: any EventLoopGroup) {
+        self.group = group
+    }
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = self.asUnownedTaskExecutor()
+        // `any()` is the current event loop when called on one, so a task stays where its I/O is.
+        self.group.any().execute {
+            job.runSynchronously(on: executor)
+        }
+    }
+}
