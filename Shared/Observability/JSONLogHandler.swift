@@ -81,13 +81,23 @@ package struct JSONLogHandler: LogHandler {
     private static let leadingKeys = ["trace_id", "span_id", "trace_flags", "correlation_id"]
 
     /// Keys whose values are credentials, compared case-insensitively on their last dotted component.
-    private static let sensitiveKeys: Set<String> = [
+    private static let sensitiveKeys: [[UInt8]] = [
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "password", "secret", "token",
-    ]
+    ].map { Array($0.utf8) }
 
+    /// Checked for every key of every line, so it compares bytes in place instead of splitting and
+    /// lowercasing a copy of the key.
     private static func isSensitive(_ key: String) -> Bool {
-        let last = key.split(separator: ".").last.map { $0.lowercased() } ?? key.lowercased()
-        return Self.sensitiveKeys.contains(last)
+        let utf8 = key.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: ".")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        let last = utf8[start...]
+        return Self.sensitiveKeys.contains { candidate in
+            candidate.count == last.count && zip(candidate, last).allSatisfy { $0 == Self.asciiLowercased($1) }
+        }
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 
     fileprivate static func isSensitiveKey(_ key: String) -> Bool { Self.isSensitive(key) }
@@ -105,10 +115,10 @@ package final class StandardOutputLogSink: LogLineSink {
     private let lock = Mutex(())
 
     package func write(line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(UInt8(ascii: "\n"))
+        var line = line
+        line.append("\n")
         self.lock.withLock { _ in
-            bytes.withUnsafeBytes { buffer in
+            line.withUTF8 { buffer in
                 var offset = 0
                 while offset < buffer.count {
                     let written = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)

@@ -59,7 +59,10 @@ struct JSONLogHandlerTests {
                 "m",
                 metadata: [
                     "http.request.header.authorization": "Bearer secret",
-                    "headers": ["Cookie": "session=1", "accept": "json"],
+                    "headers": ["Cookie": "session=1", "accept": "json", "X-API-Key": "k"],
+                    "user.PASSWORD": "hunter2",
+                    "tokenizer": "kept",
+                    "secret.name": "kept too",
                 ]
             )
         }
@@ -68,6 +71,11 @@ struct JSONLogHandlerTests {
         let headers = try #require(line["headers"] as? [String: Any])
         #expect(headers["Cookie"] as? String == "[REDACTED]")
         #expect(headers["accept"] as? String == "json")
+        #expect(headers["X-API-Key"] as? String == "[REDACTED]")
+        #expect(line["user.PASSWORD"] as? String == "[REDACTED]")
+        // Only the last dotted component counts, and only as a whole word.
+        #expect(line["tokenizer"] as? String == "kept")
+        #expect(line["secret.name"] as? String == "kept too")
     }
 
     @Test("respects the log level")
