@@ -2,32 +2,35 @@ import GRPCCore
 import Shared
 import SwiftProtobuf
 
-/// `EngineClient` over gRPC: every call carries the configured deadline.
+/// `EngineClient` over gRPC: every call carries the configured deadline (see `CallDeadline` for why it is
+/// not grpc-swift's `CallOptions.timeout`).
 struct GRPCEngineClient<Transport: ClientTransport>: EngineClient {
     private let engine: Marketintel_V1_CoreEngine.Client<Transport>
     private let health: Grpc_Health_V1_Health.Client<Transport>
-    private let options: CallOptions
+    private let deadline: CallDeadline
 
     init(client: GRPCClient<Transport>, deadline: Duration) {
         self.engine = Marketintel_V1_CoreEngine.Client(wrapping: client)
         self.health = Grpc_Health_V1_Health.Client(wrapping: client)
-        var options = CallOptions.defaults
-        options.timeout = deadline
-        self.options = options
+        self.deadline = CallDeadline(timeout: deadline)
     }
 
     func quote(symbol: String) async throws -> Marketintel_V1_Quote {
-        try await self.engine.getQuote(.with { $0.symbol = symbol }, options: self.options).quote
+        try await self.deadline.run { [engine] metadata in
+            try await engine.getQuote(.with { $0.symbol = symbol }, metadata: metadata).quote
+        }
     }
 
     func marketData(symbols: [String], sourceID: String) async throws -> Marketintel_V1_FetchMarketDataResponse {
-        try await self.engine.fetchMarketData(
-            .with {
-                $0.symbols = symbols
-                $0.sourceID = sourceID
-            },
-            options: self.options
-        )
+        try await self.deadline.run { [engine] metadata in
+            try await engine.fetchMarketData(
+                .with {
+                    $0.symbols = symbols
+                    $0.sourceID = sourceID
+                },
+                metadata: metadata
+            )
+        }
     }
 
     func streamQuotes(
@@ -41,15 +44,18 @@ struct GRPCEngineClient<Transport: ClientTransport>: EngineClient {
             $0.count = count
             $0.intervalMillis = intervalMillis
         }
-        try await self.engine.streamQuotes(request, options: self.options) { response in
-            for try await update in response.messages {
-                try await onUpdate(update)
+        try await self.deadline.run { [engine] metadata in
+            try await engine.streamQuotes(request, metadata: metadata) { response in
+                for try await update in response.messages {
+                    try await onUpdate(update)
+                }
             }
         }
     }
 
     func isServing() async throws -> Bool {
-        let response = try await self.health.check(.with { $0.service = "" }, options: self.options)
-        return response.status == .serving
+        try await self.deadline.run { [health] metadata in
+            try await health.check(.with { $0.service = "" }, metadata: metadata).status == .serving
+        }
     }
 }

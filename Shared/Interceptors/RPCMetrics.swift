@@ -29,7 +29,7 @@ struct RPCMetrics: Sendable {
 
     /// Records the call's duration and outcome; `error` is `nil` for OK.
     func finished(error: (any Error)?, start: ContinuousClock.Instant) {
-        let code = error.map { ($0 as? RPCError)?.code.rawValue ?? RPCError.Code.unknown.rawValue } ?? 0
+        let code = error.map { RPCError.Code(recording: $0).rawValue } ?? 0
         let dimensions = self.dimensions + [("rpc_grpc_status_code", String(code))]
         CoreMetrics.Timer(label: "rpc_\(self.side)_call_duration_seconds", dimensions: dimensions)
             .recordNanoseconds(start.nanosecondsElapsed)

@@ -22,7 +22,7 @@ package struct ServerAccessLogInterceptor: ServerInterceptor {
         let method = context.descriptor.fullyQualifiedMethod
         let peer = context.remotePeer
         @Sendable func log(_ error: (any Error)?) {
-            let code = error.map { ($0 as? RPCError)?.code ?? .unknown }
+            let code = error.map { RPCError.Code(recording: $0) }
             var metadata: Logger.Metadata = [
                 "rpc.method": .string(method),
                 "rpc.grpc.status_code": .stringConvertible(code?.rawValue ?? 0),

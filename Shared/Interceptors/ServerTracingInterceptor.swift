@@ -94,14 +94,14 @@ final class SpanEnding: Sendable {
             span.end()
             return
         }
-        let code = (error as? RPCError)?.code ?? .unknown
+        let code = RPCError.Code(recording: error)
         span.updateAttributes { RPCSpanAttributes.set(status: code, on: &$0) }
         span.recordError(error)
         switch self.kind {
         case .client:
-            span.setStatus(SpanStatus(code: .error, message: (error as? RPCError)?.message))
+            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error)))
         case .server where RPCSpanAttributes.isServerFault(code):
-            span.setStatus(SpanStatus(code: .error, message: (error as? RPCError)?.message))
+            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error)))
         case .server:
             break
         }

@@ -35,11 +35,16 @@ struct GatewayToCoreEngineTests {
         }
     }
 
-    func withStack(_ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
+    func withStack(
+        deadline: Duration = .seconds(5),
+        extraLatency: Duration = .zero,
+        _ body: @escaping @Sendable (Harness) async throws -> Void
+    ) async throws {
         let tracer = W3CInMemoryTracer()
         let transport = InProcessTransport()
         var engineConfiguration = MarketDataEngine.Configuration()
         engineConfiguration.sourceLatency = .zero
+        engineConfiguration.faults.extraLatency = extraLatency
         let server = buildServer(
             transport: transport.server,
             engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_000_000 }),
@@ -54,7 +59,7 @@ struct GatewayToCoreEngineTests {
         let gatewayLogs = InMemoryLogSink()
         let router = buildRouter(
             configuration: GatewayConfiguration(),
-            engine: GRPCEngineClient(client: grpcClient, deadline: .seconds(5)),
+            engine: GRPCEngineClient(client: grpcClient, deadline: deadline),
             accessLogger: Logger(label: "gateway.http") {
                 JSONLogHandler(label: $0, service: "gateway", metadataProvider: .correlationID, sink: gatewayLogs)
             },
@@ -112,6 +117,24 @@ struct GatewayToCoreEngineTests {
             let line = try #require(stack.gatewayLogs.lines.first)
             #expect(line.contains(#""correlation_id":"corr-42""#))
             #expect(line.contains(#""http.route":"/api/v1/quotes/{symbol}""#))
+        }
+    }
+
+    @Test("a CoreEngine slower than the deadline is a 504 and a CLIENT span with DEADLINE_EXCEEDED")
+    func deadlineExceeded() async throws {
+        // Without the deadline the quote would arrive, as a 200, after 2 s.
+        try await self.withStack(deadline: .milliseconds(300), extraLatency: .seconds(2)) { stack in
+            let response = try await stack.client.execute(uri: "/api/v1/quotes/AAPL", method: .get)
+            #expect(response.status == .gatewayTimeout)
+            let body = try JSONDecoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView))
+            #expect(body.error.code == "DEADLINE_EXCEEDED")
+
+            let client = try stack.span(named: "marketintel.v1.CoreEngine/GetQuote", kind: .client)
+            #expect(client.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 4)
+            #expect(client.attributes["error.type"]?.toSpanAttribute() == "DEADLINE_EXCEEDED")
+            #expect(client.status?.code == .error)
+            let gateway = try stack.span(named: "GET /api/v1/quotes/{symbol}", kind: .server)
+            #expect(gateway.attributes["http.response.status_code"]?.toSpanAttribute() == 504)
         }
     }
 

@@ -1,0 +1,67 @@
+import GRPCCore
+import NIOCore
+import NIOPosix
+
+/// The deadline of a client call, enforced by a timer on an event loop rather than by grpc-swift's
+/// `CallOptions.timeout`.
+///
+/// grpc-swift enforces `CallOptions.timeout` by racing the call against `Task.sleep` in a task group of two
+/// child tasks; on Linux every such sleep arms a Dispatch timer, which wakes Dispatch's timer thread and
+/// then a worker thread on every call (see BENCHMARKS.md). Here the call runs in one child task, and a
+/// callback scheduled on the caller's event loop (a heap entry on a thread that is awake anyway) cancels it
+/// when the deadline passes. The deadline still reaches the server as `grpc-timeout`, and the call fails
+/// with `DEADLINE_EXCEEDED`, as with grpc-swift's own deadline.
+package struct CallDeadline: Sendable {
+    /// How long a call may take, from the moment it starts.
+    package let timeout: Duration
+    private let eventLoopGroup: any EventLoopGroup
+    /// The same for every call: the deadline is `timeout` from the moment the call starts.
+    private let metadata: Metadata
+
+    /// The deadline of the call the current task is making, for interceptors that report its status.
+    @TaskLocal package static var current: ContinuousClock.Instant?
+
+    /// - Parameters:
+    ///   - timeout: How long a call may take.
+    ///   - eventLoopGroup: Where the timers run: the group whose loops run the calling tasks, so that
+    ///     arming and cancelling a timer stays on the current thread.
+    package init(timeout: Duration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.timeout = timeout
+        self.eventLoopGroup = eventLoopGroup
+        self.metadata = [GRPCTimeout.metadataKey: .string(GRPCTimeout.headerValue(timeout))]
+    }
+
+    /// Runs `call` (given the metadata that carries `grpc-timeout`) and cancels it when the timeout passes,
+    /// then throwing `DEADLINE_EXCEEDED`.
+    package func run<Result: Sendable>(
+        _ call: @escaping @Sendable (_ metadata: Metadata) async throws -> Result
+    ) async throws -> Result {
+        let deadline = ContinuousClock.now.advanced(by: self.timeout)
+        let metadata = self.metadata
+        let task = ExpiringTask()
+        let timer = try self.eventLoopGroup.any().scheduleCallback(
+            in: .nanoseconds(self.timeout.nanosecondsClamped),
+            handler: task
+        )
+        defer { timer.cancel() }
+        async let result = task.run {
+            try await Self.$current.withValue(deadline) { try await call(metadata) }
+        }
+        do {
+            return try await result
+        } catch where task.hasExpired {
+            throw RPCError(code: .deadlineExceeded, message: "the call did not complete within \(self.timeout)")
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, clamped to what `Int64` holds.
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = self.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).overflow
+            ? (seconds < 0 ? .min : .max) : scaled + attoseconds / 1_000_000_000
+    }
+}
