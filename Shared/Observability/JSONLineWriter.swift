@@ -80,10 +80,12 @@ struct JSONLineWriter {
 
     private mutating func string(_ string: String) {
         self.bytes.append(UInt8(ascii: "\""))
-        let utf8 = string.utf8
-        if !utf8.contains(where: Self.needsEscaping) {
-            self.bytes.append(contentsOf: utf8)
-        } else {
+        var string = string
+        string.withUTF8 { utf8 in
+            if !utf8.contains(where: Self.needsEscaping) {
+                self.bytes.append(contentsOf: utf8)
+                return
+            }
             // Bytes of multi-byte characters are all 0x80 or more, so escaping byte by byte is exact.
             for byte in utf8 {
                 switch byte {

@@ -48,14 +48,14 @@ package struct JSONLogHandler: LogHandler {
         // merging dictionaries, since a request's access line pays for every copy.
         let provided = self.metadataProvider?.get() ?? [:]
         let explicit = event.metadata ?? [:]
-        var fields: [(key: String, value: Logger.Metadata.Value)] = []
+        var fields: [(rank: Int, key: String, value: Logger.Metadata.Value)] = []
         fields.reserveCapacity(explicit.count + provided.count + self.metadata.count)
-        for (key, value) in explicit { fields.append((key, value)) }
-        for (key, value) in provided where explicit[key] == nil { fields.append((key, value)) }
+        for (key, value) in explicit { fields.append((Self.rank(of: key), key, value)) }
+        for (key, value) in provided where explicit[key] == nil { fields.append((Self.rank(of: key), key, value)) }
         for (key, value) in self.metadata where explicit[key] == nil && provided[key] == nil {
-            fields.append((key, value))
+            fields.append((Self.rank(of: key), key, value))
         }
-        fields.sort { Self.precedes($0.key, $1.key) }
+        fields.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
 
         var line = JSONLineWriter()
         line.beginObject()
@@ -64,7 +64,7 @@ package struct JSONLogHandler: LogHandler {
         line.field("message", string: event.message.description)
         line.field("service", string: self.service)
         line.field("logger", string: self.label)
-        for (key, value) in fields {
+        for (_, key, value) in fields {
             line.field(key, metadata: Self.isSensitive(key) ? .string("[REDACTED]") : value)
         }
         if let error = event.error {
@@ -77,11 +77,9 @@ package struct JSONLogHandler: LogHandler {
         self.sink.write(line: line.finish())
     }
 
-    /// The order of metadata keys in a line: the leading keys in their order, then the rest by name.
-    private static func precedes(_ first: String, _ second: String) -> Bool {
-        let firstRank = Self.leadingKeys.firstIndex(of: first) ?? Self.leadingKeys.count
-        let secondRank = Self.leadingKeys.firstIndex(of: second) ?? Self.leadingKeys.count
-        return firstRank != secondRank ? firstRank < secondRank : first < second
+    /// Where a metadata key goes in a line: the leading keys in their order, then the rest (by name).
+    private static func rank(of key: String) -> Int {
+        Self.leadingKeys.firstIndex(of: key) ?? Self.leadingKeys.count
     }
 
     /// Trace correlation first, so a reader's eye finds it in the same place on every line.
