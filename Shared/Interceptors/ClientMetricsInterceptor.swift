@@ -3,6 +3,8 @@ import GRPCCore
 /// Records the RPC client metrics: calls started and handled, call duration by status code, and messages
 /// sent and received. List it after `ClientTracingInterceptor`, so exemplars point at the CLIENT span.
 package struct ClientMetricsInterceptor: ClientInterceptor {
+    private let metricsByMethod = RPCMetricsByMethod(side: "client")
+
     package init() {}
 
     package func intercept<Input: Sendable, Output: Sendable>(
@@ -11,7 +13,7 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
     ) async throws -> StreamingClientResponse<Output> {
         let start = ContinuousClock.now
-        let metrics = RPCMetrics(side: "client", method: context.descriptor)
+        let metrics = self.metricsByMethod[context.descriptor]
         metrics.started()
         let once = Once()
         @Sendable func finish(_ error: (any Error)?) {
