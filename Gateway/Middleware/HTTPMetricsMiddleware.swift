@@ -9,11 +9,11 @@ import Shared
 /// The route label is the matched template or `unmatched`: a raw path never becomes a label, and the
 /// method is one of the standard ones or `_OTHER`, as the HTTP semantic conventions say.
 struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var knownMethods: Set<String> { ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"] }
+    private let metrics = HTTPServerMetrics()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let method = Self.knownMethods.contains(request.method.rawValue) ? request.method.rawValue : "_OTHER"
-        let active = CoreMetrics.Meter(label: "http_server_active_requests", dimensions: [("http_request_method", method)])
+        let method = HTTPServerMetrics.methodLabel(request.method.rawValue)
+        let active = self.metrics.activeRequests(method: method)
         active.increment()
         let start = ContinuousClock.now
         var response: Response
@@ -23,18 +23,17 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             active.decrement()
             throw error
         }
-        let dimensions = [
-            ("http_request_method", method),
-            ("http_route", HTTPServerTracingMiddleware<Context>.route(context.endpointPath) ?? "unmatched"),
-            ("http_response_status_code", String(response.status.code)),
-        ]
+        let duration = self.metrics.duration(
+            method: method,
+            route: HTTPServerTracingMiddleware<Context>.route(context.endpointPath) ?? "unmatched",
+            status: Int(response.status.code)
+        )
         let serviceContext = ServiceContext.current
         response.body = response.body.afterWrite {
             active.decrement()
             // Recorded in the request's context, so the exemplar is the SERVER span even for a stream.
             ServiceContext.withValue(serviceContext) {
-                CoreMetrics.Timer(label: "http_server_request_duration_seconds", dimensions: dimensions)
-                    .recordNanoseconds(start.nanosecondsElapsed)
+                duration.recordNanoseconds(start.nanosecondsElapsed)
             }
         }
         return response
