@@ -1,5 +1,5 @@
 import CoreMetrics
-import Synchronization
+import Shared
 
 /// The handlers of the HTTP server metrics, made once per label set and then reused: looking a handler up by
 /// name and labels on every request was a visible share of the gateway's cost per request.
@@ -7,38 +7,32 @@ import Synchronization
 /// Every label is bounded: the method is one of the standard ones or `_OTHER`, the route a template of the
 /// router or `unmatched`, the status a three-digit code.
 final class HTTPServerMetrics: Sendable {
-    private struct DurationKey: Hashable {
+    private struct DurationKey: Hashable, Sendable {
         var method: String
         var route: String
         var status: Int
     }
 
-    private let activeRequests = Mutex<[String: CoreMetrics.Meter]>([:])
-    private let durations = Mutex<[DurationKey: CoreMetrics.Timer]>([:])
+    private let activeRequests = MadeOnce<String, CoreMetrics.Meter>()
+    private let durations = MadeOnce<DurationKey, CoreMetrics.Timer>()
 
     /// `http_server_active_requests` for `method`.
     func activeRequests(method: String) -> CoreMetrics.Meter {
-        self.activeRequests.withLock { meters in
-            if let meter = meters[method] { return meter }
-            let meter = CoreMetrics.Meter(label: "http_server_active_requests", dimensions: [("http_request_method", method)])
-            meters[method] = meter
-            return meter
+        self.activeRequests.value(for: method) { method in
+            CoreMetrics.Meter(label: "http_server_active_requests", dimensions: [("http_request_method", method)])
         }
     }
 
     /// `http_server_request_duration_seconds` for one method, route and status.
     func duration(method: String, route: String, status: Int) -> CoreMetrics.Timer {
-        self.durations.withLock { timers in
-            let key = DurationKey(method: method, route: route, status: status)
-            if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(
+        self.durations.value(for: DurationKey(method: method, route: route, status: status)) { key in
+            CoreMetrics.Timer(
                 label: "http_server_request_duration_seconds",
                 dimensions: [
-                    ("http_request_method", method), ("http_route", route), ("http_response_status_code", String(status)),
+                    ("http_request_method", key.method), ("http_route", key.route),
+                    ("http_response_status_code", String(key.status)),
                 ]
             )
-            timers[key] = timer
-            return timer
         }
     }
 

@@ -40,7 +40,7 @@ package struct CallDeadline: Sendable {
         let metadata = self.metadata
         let task = ExpiringTask()
         let timer = try self.eventLoopGroup.any().scheduleCallback(
-            in: .nanoseconds(self.timeout.nanosecondsClamped),
+            in: .nanoseconds(self.timeout.nanoseconds),
             handler: task
         )
         defer { timer.cancel() }
@@ -52,16 +52,5 @@ package struct CallDeadline: Sendable {
         } catch where task.hasExpired {
             throw RPCError(code: .deadlineExceeded, message: "the call did not complete within \(self.timeout)")
         }
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds, clamped to what `Int64` holds.
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = self.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return seconds < 0 ? .min : .max }
-        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000).overflow
-            ? (seconds < 0 ? .min : .max) : scaled + attoseconds / 1_000_000_000
     }
 }

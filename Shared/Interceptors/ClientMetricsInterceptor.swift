@@ -3,7 +3,8 @@ import GRPCCore
 /// Records the RPC client metrics: calls started and handled, call duration by status code, and messages
 /// sent and received. List it after `ClientTracingInterceptor`, so exemplars point at the CLIENT span.
 package struct ClientMetricsInterceptor: ClientInterceptor {
-    private let metricsByMethod = RPCMetricsByMethod(side: "client")
+    /// Per method, made on first use.
+    private let metricsByMethod = MadeOnce<MethodDescriptor, RPCMetrics>()
 
     package init() {}
 
@@ -13,7 +14,7 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
     ) async throws -> StreamingClientResponse<Output> {
         let start = ContinuousClock.now
-        let metrics = self.metricsByMethod[context.descriptor]
+        let metrics = self.metricsByMethod.value(for: context.descriptor) { RPCMetrics(side: "client", method: $0) }
         metrics.started()
         let once = Once()
         @Sendable func finish(_ error: (any Error)?) {

@@ -18,9 +18,9 @@ extension RPCError.Code {
 }
 
 extension RPCError {
-    /// The message recorded with the status of `error` (see `RPCError.Code.init(recording:)`).
-    package static func recordedMessage(of error: any Error) -> String? {
-        if RPCError.Code(recording: error) == .deadlineExceeded, (error as? RPCError)?.code != .deadlineExceeded {
+    /// The message recorded with `code`, the status `RPCError.Code(recording:)` gave `error`.
+    package static func recordedMessage(of error: any Error, code: RPCError.Code) -> String? {
+        if code == .deadlineExceeded, (error as? RPCError)?.code != .deadlineExceeded {
             return "the call did not complete before its deadline"
         }
         return (error as? RPCError)?.message

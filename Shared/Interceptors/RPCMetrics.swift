@@ -16,7 +16,7 @@ final class RPCMetrics: Sendable {
     private let messagesSent: CoreMetrics.Counter
     private let messagesReceived: CoreMetrics.Counter
     /// By gRPC status code; at most seventeen entries.
-    private let outcomes = Mutex<[Int: Outcome]>([:])
+    private let outcomes = MadeOnce<Int, Outcome>()
 
     init(side: String, method: MethodDescriptor) {
         self.side = side
@@ -44,38 +44,15 @@ final class RPCMetrics: Sendable {
     /// Records the call's duration and outcome; `error` is `nil` for OK.
     func finished(error: (any Error)?, start: ContinuousClock.Instant) {
         let code = error.map { RPCError.Code(recording: $0).rawValue } ?? 0
-        let outcome = self.outcomes.withLock { outcomes in
-            if let outcome = outcomes[code] { return outcome }
+        let outcome = self.outcomes.value(for: code) { code in
             let dimensions = self.dimensions + [("rpc_grpc_status_code", String(code))]
-            let outcome: Outcome = (
+            return (
                 CoreMetrics.Timer(label: "rpc_\(self.side)_call_duration_seconds", dimensions: dimensions),
                 CoreMetrics.Counter(label: "rpc_\(self.side)_calls_handled_total", dimensions: dimensions)
             )
-            outcomes[code] = outcome
-            return outcome
         }
         outcome.duration.recordNanoseconds(start.nanosecondsElapsed)
         outcome.handled.increment()
-    }
-}
-
-/// The `RPCMetrics` of every method one interceptor has seen, made on first use.
-final class RPCMetricsByMethod: Sendable {
-    private let side: String
-    private let metrics = Mutex<[MethodDescriptor: RPCMetrics]>([:])
-
-    /// - Parameter side: `client` or `server`, the middle of every metric name.
-    init(side: String) {
-        self.side = side
-    }
-
-    subscript(method: MethodDescriptor) -> RPCMetrics {
-        self.metrics.withLock { metrics in
-            if let existing = metrics[method] { return existing }
-            let made = RPCMetrics(side: self.side, method: method)
-            metrics[method] = made
-            return made
-        }
     }
 }
 

@@ -3,7 +3,8 @@ import GRPCCore
 /// Records the RPC server metrics: calls started and handled, call duration by status code, and messages
 /// received and sent. List it after `ServerTracingInterceptor`, so histogram exemplars point at the RPC's span.
 package struct ServerMetricsInterceptor: ServerInterceptor {
-    private let metricsByMethod = RPCMetricsByMethod(side: "server")
+    /// Per method, made on first use.
+    private let metricsByMethod = MadeOnce<MethodDescriptor, RPCMetrics>()
 
     package init() {}
 
@@ -13,7 +14,7 @@ package struct ServerMetricsInterceptor: ServerInterceptor {
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
         let start = ContinuousClock.now
-        let metrics = self.metricsByMethod[context.descriptor]
+        let metrics = self.metricsByMethod.value(for: context.descriptor) { RPCMetrics(side: "server", method: $0) }
         metrics.started()
         let once = Once()
         @Sendable func finish(_ error: (any Error)?) {

@@ -99,9 +99,9 @@ final class SpanEnding: Sendable {
         span.recordError(error)
         switch self.kind {
         case .client:
-            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error)))
+            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
         case .server where RPCSpanAttributes.isServerFault(code):
-            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error)))
+            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
         case .server:
             break
         }
