@@ -34,7 +34,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var serviceContext = ServiceContext.current ?? .topLevel
         let headers = request.headers
-        let carrier = TraceContextCarrier(validating: { name in HTTPField.Name(name).flatMap { headers[$0] } })
+        let carrier = TraceContextCarrier(validating: { name in HTTPField.Name(name).map { headers[values: $0] } ?? [] })
         self.propagation.extract(carrier, into: &serviceContext)
 
         let method = request.method.rawValue

@@ -27,9 +27,7 @@ package struct ServerTracingInterceptor: ServerInterceptor {
     ) async throws -> StreamingServerResponse<Output> {
         var serviceContext = ServiceContext.current ?? .topLevel
         let metadata = request.metadata
-        let carrier = TraceContextCarrier(validating: { key in
-            metadata[stringValues: key].first(where: { _ in true })
-        })
+        let carrier = TraceContextCarrier(validating: { key in Array(metadata[stringValues: key]) })
         self.propagation.extract(carrier, into: &serviceContext)
         let correlationID = CorrelationID.resolve(
             metadata[stringValues: CorrelationID.metadataKey].first(where: { _ in true })

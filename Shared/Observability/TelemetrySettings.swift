@@ -23,7 +23,7 @@ package struct TelemetrySettings: Sendable {
 
     package init(environment: [String: String], defaultServiceName: String) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
-            guard let value = environment[name]?.trimmingSpaces, !value.isEmpty else { return nil }
+            guard let value = environment[name].map({ String($0.trimmingOptionalWhitespace()) }), !value.isEmpty else { return nil }
             return value
         }
         func fail(_ name: String, _ message: String) -> ConfigurationError {
@@ -38,7 +38,7 @@ package struct TelemetrySettings: Sendable {
 
         // Propagators: swift-otel's tracer does trace context; baggage is ours (BaggageInstrument).
         let propagators = (value("OTEL_PROPAGATORS") ?? "tracecontext,baggage")
-            .split(separator: ",").map { $0.trimmingSpaces.lowercased() }
+            .split(separator: ",").map { $0.trimmingOptionalWhitespace().lowercased() }
         for propagator in propagators where !["tracecontext", "baggage", "none"].contains(propagator) {
             throw fail("OTEL_PROPAGATORS", "unsupported propagator '\(propagator)'; supported: tracecontext, baggage, none")
         }
@@ -122,12 +122,7 @@ package struct TelemetrySettings: Sendable {
 
     private static func isKeyValuePair(_ pair: Substring) -> Bool {
         guard let equals = pair.firstIndex(of: "=") else { return false }
-        return !pair[..<equals].trimmingSpaces.isEmpty
+        return !pair[..<equals].trimmingOptionalWhitespace().isEmpty
     }
 }
 
-extension StringProtocol {
-    fileprivate var trimmingSpaces: String {
-        String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
-    }
-}

@@ -11,9 +11,6 @@ package struct TraceContextCarrier: Sendable, Equatable {
     package static let traceStateKey = "tracestate"
     package static let baggageKey = "baggage"
 
-    /// W3C Trace Context limits `tracestate` to 32 list members; 512 bytes is what the spec asks
-    /// vendors to propagate at least, and we take a little more.
-    static let maximumTraceStateLength = 1024
     /// W3C Baggage: at least 8192 bytes must be propagated; more is refused.
     static let maximumBaggageLength = 8192
 
@@ -27,17 +24,23 @@ package struct TraceContextCarrier: Sendable, Equatable {
         self.baggage = baggage
     }
 
-    /// Builds a carrier from raw values, keeping only those that are well formed and bounded.
-    package init(validating lookup: (String) -> String?) {
-        if let value = lookup(Self.traceParentKey), TraceParent(headerValue: value) != nil {
-            self.traceParent = value
-            // tracestate is only meaningful with a valid traceparent.
-            if let state = lookup(Self.traceStateKey), state.utf8.count <= Self.maximumTraceStateLength {
-                self.traceState = state
-            }
+    /// Builds a carrier from the raw values of each field (a header may be repeated), keeping only what the
+    /// W3C rules allow through.
+    ///
+    /// - `traceparent`: exactly one valid value, sent on as version 00; anything else starts a new trace.
+    /// - `tracestate`: only with a valid `traceparent`, and only when the whole list is valid (`TraceStateHeader`);
+    ///   an empty or invalid one is dropped without touching the trace.
+    /// - `baggage`: the repetitions joined into one list, at most `maximumBaggageLength` bytes.
+    package init(validating values: (String) -> [String]) {
+        let traceParents = values(Self.traceParentKey)
+        if traceParents.count == 1, let traceParent = TraceParent(headerValue: traceParents[0]) {
+            self.traceParent = traceParent.headerValue
+            self.traceState = TraceStateHeader.normalized(values(Self.traceStateKey))
         }
-        if let baggage = lookup(Self.baggageKey), baggage.utf8.count <= Self.maximumBaggageLength {
-            self.baggage = baggage
+        let baggage = values(Self.baggageKey)
+        if !baggage.isEmpty {
+            let joined = baggage.count == 1 ? baggage[0] : baggage.joined(separator: ",")
+            if joined.utf8.count <= Self.maximumBaggageLength { self.baggage = joined }
         }
     }
 

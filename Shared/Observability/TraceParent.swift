@@ -11,9 +11,14 @@ package struct TraceParent: Sendable, Hashable {
     /// The trace flags byte; bit 0 is "sampled".
     package var flags: UInt8
 
-    package var isSampled: Bool { self.flags & 0x01 == 0x01 }
+    package var isSampled: Bool { self.flags & Self.sampledFlag == Self.sampledFlag }
+    /// W3C Trace Context Level 2: the trace id's right-most 7 bytes are random.
+    package var hasRandomTraceID: Bool { self.flags & Self.randomTraceIDFlag == Self.randomTraceIDFlag }
 
-    /// The header value, version 00.
+    static let sampledFlag: UInt8 = 0x01
+    static let randomTraceIDFlag: UInt8 = 0x02
+
+    /// The header value, version 00 (a later version is sent on as 00: its fields beyond these are unknown to us).
     package var headerValue: String {
         "00-\(self.traceID)-\(self.spanID)-\(self.flags < 0x10 ? "0" : "")\(String(self.flags, radix: 16))"
     }
@@ -25,8 +30,12 @@ package struct TraceParent: Sendable, Hashable {
     }
 
     /// Parses a header value; `nil` when it is not a valid version-00 (or future-version) traceparent.
+    ///
+    /// The rules of https://www.w3.org/TR/trace-context-2/#traceparent-header: optional whitespace
+    /// around the value is allowed; a version other than 00 (and not ff) is read by the version-00 rules on its
+    /// first 55 characters, and may be followed by more fields after a dash.
     package init?(headerValue: some StringProtocol) {
-        let bytes = Array(headerValue.utf8)
+        let bytes = Array(headerValue.trimmingOptionalWhitespace().utf8)
         // Version 00 is exactly 55 bytes; later versions may append fields after a dash.
         guard bytes.count >= 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"),
             bytes[52] == UInt8(ascii: "-")
@@ -47,6 +56,13 @@ package struct TraceParent: Sendable, Hashable {
         self.traceID = String(decoding: traceID, as: UTF8.self)
         self.spanID = String(decoding: spanID, as: UTF8.self)
         self.flags = flags
+    }
+
+    /// Whether an already validated header value has the random-trace-id flag, without parsing it again.
+    static func hasRandomTraceIDFlag(headerValue: String) -> Bool {
+        // The flags are the version-00 value's last two hex digits; the random flag is in the last one.
+        guard let last = headerValue.utf8.last, let low = Self.hexValue(last) else { return false }
+        return low & Self.randomTraceIDFlag == Self.randomTraceIDFlag
     }
 
     private static func isLowercaseHex(_ bytes: ArraySlice<UInt8>) -> Bool {

@@ -24,12 +24,17 @@ package struct TracePropagation: Sendable {
     /// Reads trace context and baggage from `carrier` into `context`.
     package func extract(_ carrier: TraceContextCarrier, into context: inout ServiceContext) {
         self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor())
+        // swift-otel keeps only the sampled flag on the spans it starts, so the W3C Level 2 random-trace-id
+        // flag is remembered here: the caller's when it continues a trace, set when swift-otel's random
+        // generator makes a new trace id.
+        context[RandomTraceIDKey.self] = carrier.traceParent.map(TraceParent.hasRandomTraceIDFlag(headerValue:)) ?? true
     }
 
     /// The carrier to send on for `context`.
     package func inject(_ context: ServiceContext) -> TraceContextCarrier {
         var carrier = TraceContextCarrier()
         self.instrument.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
+        carrier.traceParent = carrier.traceParent.map { Self.withRandomTraceIDFlag($0, in: context) }
         return carrier
     }
 
@@ -37,6 +42,21 @@ package struct TracePropagation: Sendable {
     package func traceParent(of context: ServiceContext) -> TraceParent? {
         var carrier = TraceContextCarrier()
         self.tracer.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
-        return carrier.traceParent.flatMap { TraceParent(headerValue: $0) }
+        guard var traceParent = carrier.traceParent.flatMap({ TraceParent(headerValue: $0) }) else { return nil }
+        if context[RandomTraceIDKey.self] == true { traceParent.flags |= TraceParent.randomTraceIDFlag }
+        return traceParent
     }
+
+    private static func withRandomTraceIDFlag(_ headerValue: String, in context: ServiceContext) -> String {
+        guard context[RandomTraceIDKey.self] == true, var traceParent = TraceParent(headerValue: headerValue) else {
+            return headerValue
+        }
+        traceParent.flags |= TraceParent.randomTraceIDFlag
+        return traceParent.headerValue
+    }
+}
+
+/// Whether the current trace's id is random (W3C Trace Context Level 2 `random-trace-id` flag).
+private enum RandomTraceIDKey: ServiceContextKey {
+    typealias Value = Bool
 }

@@ -25,8 +25,8 @@ package struct W3CBaggage: Sendable, Equatable {
         var entries: [Entry] = []
         for member in headerValue.split(separator: ",", omittingEmptySubsequences: true) {
             guard entries.count < Self.maximumEntries, let equals = member.firstIndex(of: "=") else { continue }
-            let key = member[..<equals].trimmingSpaces()
-            let value = member[member.index(after: equals)...].trimmingSpaces()
+            let key = member[..<equals].trimmingOptionalWhitespace()
+            let value = member[member.index(after: equals)...].trimmingOptionalWhitespace()
             guard Self.isToken(key) else { continue }
             entries.append(Entry(key: String(key), encodedValue: String(value)))
         }
@@ -54,11 +54,3 @@ package struct W3CBaggage: Sendable, Equatable {
     }
 }
 
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var result = self
-        while result.first == " " || result.first == "\t" { result.removeFirst() }
-        while result.last == " " || result.last == "\t" { result.removeLast() }
-        return result
-    }
-}

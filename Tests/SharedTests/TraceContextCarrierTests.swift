@@ -46,7 +46,7 @@ struct TraceContextCarrierTests {
             "authorization": "Bearer secret",
             "cookie": "session=1",
         ]
-        let carrier = TraceContextCarrier(validating: { headers[$0] })
+        let carrier = TraceContextCarrier(validating: { headers[$0].map { [$0] } ?? [] })
         #expect(carrier == TraceContextCarrier(traceParent: Self.valid, traceState: "vendor=1", baggage: "user=alice"))
         #expect(carrier.fields.map(\.name) == ["traceparent", "tracestate", "baggage"])
     }
@@ -54,7 +54,7 @@ struct TraceContextCarrierTests {
     @Test("drops a malformed traceparent and the tracestate that depends on it")
     func dropsMalformed() {
         let headers = ["traceparent": "00-zzz", "tracestate": "vendor=1"]
-        let carrier = TraceContextCarrier(validating: { headers[$0] })
+        let carrier = TraceContextCarrier(validating: { headers[$0].map { [$0] } ?? [] })
         #expect(carrier.traceParent == nil)
         #expect(carrier.traceState == nil)
     }
@@ -66,9 +66,149 @@ struct TraceContextCarrierTests {
             "tracestate": String(repeating: "a", count: 2000),
             "baggage": "k=" + String(repeating: "v", count: 9000),
         ]
-        let carrier = TraceContextCarrier(validating: { headers[$0] })
+        let carrier = TraceContextCarrier(validating: { headers[$0].map { [$0] } ?? [] })
         #expect(carrier.traceParent == Self.valid)
         #expect(carrier.traceState == nil)
         #expect(carrier.baggage == nil)
+    }
+
+    // MARK: The cases of the W3C trace-context test suite (test/test.py), as rules of our parser and carrier.
+
+    static let traceID = "12345678901234567890123456789012"
+    static let parent = "00-12345678901234567890123456789012-1234567890123456-01"
+
+    /// The carrier for headers given as (name, value) pairs in order, a name possibly repeated.
+    static func carrier(_ headers: [(String, String)]) -> TraceContextCarrier {
+        TraceContextCarrier(validating: { name in headers.filter { $0.0 == name }.map(\.1) })
+    }
+
+    @Test(
+        "continues a traceparent the spec calls valid, sent on as version 00",
+        arguments: [
+            ("00-12345678901234567890123456789012-1234567890123456-01", "00-12345678901234567890123456789012-1234567890123456-01"),
+            (" 00-12345678901234567890123456789012-1234567890123456-01", "00-12345678901234567890123456789012-1234567890123456-01"),
+            ("\t00-12345678901234567890123456789012-1234567890123456-01 \t", "00-12345678901234567890123456789012-1234567890123456-01"),
+            ("cc-12345678901234567890123456789012-1234567890123456-01", "00-12345678901234567890123456789012-1234567890123456-01"),
+            ("cc-12345678901234567890123456789012-1234567890123456-03-what-the-future-will-be-like", "00-12345678901234567890123456789012-1234567890123456-03"),
+        ]
+    )
+    func continuesValidTraceParent(header: String, sentOn: String) {
+        #expect(Self.carrier([("traceparent", header)]).traceParent == sentOn)
+    }
+
+    @Test(
+        "starts a new trace for every traceparent the spec calls invalid",
+        arguments: [
+            "00-12345678901234567890123456789012-1234567890123456-01.",
+            "00-12345678901234567890123456789012-1234567890123456-01-what-the-future-will-be-like",
+            "cc-12345678901234567890123456789012-1234567890123456-01.what-the-future-will-be-like",
+            "ff-12345678901234567890123456789012-1234567890123456-01",
+            ".0-12345678901234567890123456789012-1234567890123456-01",
+            "0.-12345678901234567890123456789012-1234567890123456-01",
+            "000-12345678901234567890123456789012-1234567890123456-01",
+            "0000-12345678901234567890123456789012-1234567890123456-01",
+            "0-12345678901234567890123456789012-1234567890123456-01",
+            "00-00000000000000000000000000000000-1234567890123456-01",
+            "00-.2345678901234567890123456789012-1234567890123456-01",
+            "00-1234567890123456789012345678901.-1234567890123456-01",
+            "00-123456789012345678901234567890123-1234567890123456-01",
+            "00-1234567890123456789012345678901-1234567890123456-01",
+            "00-12345678901234567890123456789012-0000000000000000-01",
+            "00-12345678901234567890123456789012-.234567890123456-01",
+            "00-12345678901234567890123456789012-123456789012345.-01",
+            "00-12345678901234567890123456789012-12345678901234567-01",
+            "00-12345678901234567890123456789012-123456789012345-01",
+            "00-12345678901234567890123456789012-1234567890123456-.0",
+            "00-12345678901234567890123456789012-1234567890123456-0.",
+            "00-12345678901234567890123456789012-1234567890123456-001",
+            "00-12345678901234567890123456789012-1234567890123456-1",
+        ]
+    )
+    func dropsInvalidTraceParent(header: String) {
+        let carrier = Self.carrier([("traceparent", header), ("tracestate", "foo=1")])
+        #expect(carrier.traceParent == nil)
+        #expect(carrier.traceState == nil)
+    }
+
+    @Test("two traceparent headers start a new trace")
+    func dropsDuplicatedTraceParent() {
+        let carrier = Self.carrier([
+            ("traceparent", "00-12345678901234567890123456789011-1234567890123456-01"),
+            ("traceparent", Self.parent),
+        ])
+        #expect(carrier.traceParent == nil)
+    }
+
+    @Test(
+        "passes on a valid tracestate, combined across headers, without optional whitespace",
+        arguments: [
+            ([], nil),
+            ([""], nil),
+            (["foo=1", ""], "foo=1"),
+            (["", "foo=1"], "foo=1"),
+            (["foo=1,bar=2"], "foo=1,bar=2"),
+            (["foo=1,bar=2", "rojo=1,congo=2", "baz=3"], "foo=1,bar=2,rojo=1,congo=2,baz=3"),
+            (["foo=1 \t , \t bar=2, \t baz=3"], "foo=1,bar=2,baz=3"),
+            (["foo=1\t \t,\t \tbar=2,\t \tbaz=3"], "foo=1,bar=2,baz=3"),
+            (["\t foo=1 \t"], "foo=1"),
+            (["foo=1,,bar=2"], "foo=1,bar=2"),
+            (["foo=1", String(repeating: "z", count: 256) + "=1"], "foo=1," + String(repeating: "z", count: 256) + "=1"),
+            (["t" + String(repeating: "t", count: 240) + "@" + String(repeating: "v", count: 14) + "=1"], "t" + String(repeating: "t", count: 240) + "@" + String(repeating: "v", count: 14) + "=1"),
+            (["0tenant@vendor=a b"], "0tenant@vendor=a b"),
+        ] as [([String], String?)]
+    )
+    func passesValidTraceState(headers: [String], sentOn: String?) {
+        let carrier = Self.carrier([("traceparent", Self.parent)] + headers.map { ("tracestate", $0) })
+        #expect(carrier.traceParent == Self.parent)
+        #expect(carrier.traceState == sentOn)
+    }
+
+    @Test("passes on every character the tracestate grammar allows")
+    func passesAllAllowedCharacters() {
+        let key = "abcdefghijklmnopqrstuvwxyz0123456789_-*/"
+        let value = String(decoding: Array(0x20...0x2B) + Array(0x2D...0x3C) + Array(0x3E...0x7E), as: UTF8.self)
+        for member in [key + "=" + value, key + "@a-z0-9_-*/=" + value] {
+            #expect(Self.carrier([("traceparent", Self.parent), ("tracestate", member)]).traceState == member)
+        }
+    }
+
+    static let thirtyTwoMembers = (1...32).map { "bar\($0)=\($0)" }
+
+    @Test(
+        "drops an invalid tracestate whole and keeps the trace",
+        arguments: [
+            ["foo=1,foo=1"], ["foo=1,foo=2"], ["foo=1", "foo=1"], ["foo=1", "foo=2"],
+            ["foo =1"], ["FOO=1"], ["foo.bar=1"],
+            ["foo@=1,bar=2"], ["@foo=1,bar=2"], ["foo@@bar=1,bar=2"], ["foo@bar@baz=1,bar=2"],
+            [thirtyTwoMembers.joined(separator: ",") + ",bar33=33"],
+            ["foo=1", String(repeating: "z", count: 257) + "=1"],
+            ["foo=1", String(repeating: "t", count: 242) + "@v=1"],
+            ["foo=1", "t@" + String(repeating: "v", count: 15) + "=1"],
+            ["foo=1", "t@1v=1"],
+            ["foo=bar=baz"], ["foo=,bar=3"], ["foo=1,bar"], ["foo=a\u{7F}"], ["foo=é"],
+            ["foo=" + String(repeating: "v", count: 257)],
+        ]
+    )
+    func dropsInvalidTraceState(headers: [String]) {
+        let carrier = Self.carrier([("traceparent", Self.parent)] + headers.map { ("tracestate", $0) })
+        #expect(carrier.traceParent == Self.parent)
+        #expect(carrier.traceState == nil)
+    }
+
+    @Test("passes on thirty-two tracestate members")
+    func passesThirtyTwoMembers() {
+        let headers = stride(from: 0, to: 32, by: 10).map { Self.thirtyTwoMembers[$0..<min($0 + 10, 32)].joined(separator: ",") }
+        let carrier = Self.carrier([("traceparent", Self.parent)] + headers.map { ("tracestate", $0) })
+        #expect(carrier.traceState == Self.thirtyTwoMembers.joined(separator: ","))
+    }
+
+    @Test("a tracestate without a traceparent is dropped")
+    func dropsTraceStateWithoutTraceParent() {
+        #expect(Self.carrier([("tracestate", "foo=1")]) == TraceContextCarrier())
+    }
+
+    @Test("repeated baggage headers are one list")
+    func joinsBaggage() {
+        #expect(Self.carrier([("baggage", "a=1"), ("baggage", "b=2")]).baggage == "a=1,b=2")
     }
 }

@@ -1,0 +1,45 @@
+import InMemoryTracing
+import ServiceContextModule
+import Shared
+import TestSupport
+import Testing
+import Tracing
+
+@Suite("Trace context carried across a hop")
+struct TracePropagationTests {
+    /// The traceparent sent on from a span started in the context extracted from `incoming`.
+    static func sentOn(after incoming: TraceContextCarrier) -> (injected: TraceParent?, reported: TraceParent?) {
+        let tracer = W3CInMemoryTracer()
+        let propagation = TracePropagation(tracer: tracer)
+        var context = ServiceContext.topLevel
+        propagation.extract(incoming, into: &context)
+        let span = tracer.startSpan("hop", context: context, ofKind: .server)
+        defer { span.end() }
+        let injected = propagation.inject(span.context).traceParent.flatMap { TraceParent(headerValue: $0) }
+        return (injected, propagation.traceParent(of: span.context))
+    }
+
+    @Test("a caller's random-trace-id flag travels on to the next hop and into traceresponse")
+    func keepsRandomFlag() throws {
+        let incoming = TraceContextCarrier(traceParent: "00-12345678901234567890123456789012-1234567890123456-03")
+        let (injected, reported) = Self.sentOn(after: incoming)
+        #expect(try #require(injected).flags == 0x03)
+        #expect(try #require(reported).flags == 0x03)
+        #expect(injected?.traceID == "12345678901234567890123456789012")
+    }
+
+    @Test("a caller without the random flag does not get one")
+    func doesNotInventRandomFlag() throws {
+        let incoming = TraceContextCarrier(traceParent: "00-12345678901234567890123456789012-1234567890123456-01")
+        let (injected, reported) = Self.sentOn(after: incoming)
+        #expect(try #require(injected).flags == 0x01)
+        #expect(try #require(reported).flags == 0x01)
+    }
+
+    @Test("a trace this service starts has a random id, and says so")
+    func newTraceIsRandom() throws {
+        let (injected, reported) = Self.sentOn(after: TraceContextCarrier())
+        #expect(try #require(injected).hasRandomTraceID)
+        #expect(try #require(reported).hasRandomTraceID)
+    }
+}
