@@ -34,7 +34,7 @@ package enum Observability {
         environment: [String: String]
     ) throws -> Bootstrapped {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: serviceName)
-        let resolvedServiceName = environment["OTEL_SERVICE_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? serviceName
+        let resolvedServiceName = settings.serviceName
 
         let metadataProvider = Logger.MetadataProvider.multiplex([
             OTel.makeLoggingMetadataProvider(),

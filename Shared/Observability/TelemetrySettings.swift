@@ -16,6 +16,9 @@ package struct TelemetrySettings: Sendable {
     package var sdkDisabled: Bool
     /// Whether W3C trace context is propagated (`tracecontext` in `OTEL_PROPAGATORS`).
     package var propagatesTraceContext: Bool
+    /// The service name on spans and log lines: `OTEL_SERVICE_NAME`, else `service.name` in
+    /// `OTEL_RESOURCE_ATTRIBUTES`, else the binary's own name.
+    package var serviceName: String
     /// Whether W3C baggage is propagated (`baggage` in `OTEL_PROPAGATORS`).
     package var propagatesBaggage: Bool
     /// The configuration handed to swift-otel, with the service's default name.
@@ -45,8 +48,19 @@ package struct TelemetrySettings: Sendable {
         self.propagatesTraceContext = propagators.contains("tracecontext")
         self.propagatesBaggage = propagators.contains("baggage")
 
+        // OTEL_SERVICE_NAME, else `service.name` in OTEL_RESOURCE_ATTRIBUTES, else the binary's own name.
+        let resourceAttributes = Self.keyValuePairs(value("OTEL_RESOURCE_ATTRIBUTES") ?? "")
+        self.serviceName = value("OTEL_SERVICE_NAME") ?? resourceAttributes["service.name"] ?? defaultServiceName
+
         var otel = OTel.Configuration.default
-        otel.serviceName = defaultServiceName
+        otel.serviceName = self.serviceName
+        // What every span's resource says besides its service; swift-otel merges OTEL_RESOURCE_ATTRIBUTES over it.
+        otel.resourceAttributes = [
+            "service.version": Observability.version,
+            "telemetry.sdk.name": Self.sdkName,
+            "telemetry.sdk.language": "swift",
+            "telemetry.sdk.version": Self.sdkVersion,
+        ]
         otel.metrics.enabled = false  // metrics are served to Prometheus by swift-prometheus
         otel.logs.enabled = false  // logs are JSON lines on stdout
         otel.propagators = self.propagatesTraceContext ? [.traceContext] : [.none]
@@ -118,6 +132,20 @@ package struct TelemetrySettings: Sendable {
             return !host.isEmpty && !rest.contains(" ")
         }
         return false
+    }
+
+    /// The telemetry SDK (semantic conventions: a non-official SDK names its own module) and its release,
+    /// the swift-otel version Package.swift resolves to (a test holds the two together).
+    package static let sdkName = "swift-otel"
+    package static let sdkVersion = "1.6.0"
+
+    private static func keyValuePairs(_ list: String) -> [String: String] {
+        var pairs: [String: String] = [:]
+        for pair in list.split(separator: ",") {
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            pairs[String(pair[..<equals].trimmingOptionalWhitespace())] = String(pair[pair.index(after: equals)...].trimmingOptionalWhitespace())
+        }
+        return pairs
     }
 
     private static func isKeyValuePair(_ pair: Substring) -> Bool {

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OTel
 import Shared
@@ -12,6 +13,39 @@ struct TelemetrySettingsTests {
         #expect(settings.propagatesTraceContext)
         #expect(settings.propagatesBaggage)
         #expect(settings.otel.serviceName == "gateway")
+    }
+
+    @Test("the resource names the service's version and the telemetry SDK")
+    func resource() throws {
+        let settings = try TelemetrySettings(environment: [:], defaultServiceName: "gateway")
+        #expect(settings.otel.resourceAttributes["service.version"] == Observability.version)
+        #expect(settings.otel.resourceAttributes["telemetry.sdk.name"] == "swift-otel")
+        #expect(settings.otel.resourceAttributes["telemetry.sdk.language"] == "swift")
+        #expect(settings.otel.resourceAttributes["telemetry.sdk.version"] == TelemetrySettings.sdkVersion)
+    }
+
+    @Test("telemetry.sdk.version is the swift-otel release the package resolved")
+    func sdkVersionIsResolved() throws {
+        // Package.resolved is written by every build (and never committed); the root is three folders up.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let resolved = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("Package.resolved")))
+        let pins = try #require((resolved as? [String: Any])?["pins"] as? [[String: Any]])
+        let otel = try #require(pins.first { $0["identity"] as? String == "swift-otel" })
+        #expect((otel["state"] as? [String: Any])?["version"] as? String == TelemetrySettings.sdkVersion)
+    }
+
+    @Test(
+        "the service name: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else the binary's",
+        arguments: [
+            ([:], "gateway"),
+            (["OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=demo, service.name=edge"], "edge"),
+            (["OTEL_RESOURCE_ATTRIBUTES": "service.name=edge", "OTEL_SERVICE_NAME": "front"], "front"),
+        ]
+    )
+    func serviceName(environment: [String: String], expected: String) throws {
+        let settings = try TelemetrySettings(environment: environment, defaultServiceName: "gateway")
+        #expect(settings.serviceName == expected)
+        #expect(settings.otel.serviceName == expected)
     }
 
     @Test("accepts the standard values other SDKs use")

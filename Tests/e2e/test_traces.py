@@ -42,6 +42,9 @@ def test_one_trace_spans_both_services(tmp_path, receiver, protocol):
         assert {s["service_name"] for s in [core_server, *steps]} == {"core-engine"}
         assert {s["protocol"] for s in spans} == {"grpc" if protocol == "grpc" else "http/protobuf"}
         assert all(s["resource"].get("deployment.environment") == "e2e" for s in spans)
+        for key, value in {"service.version": "0.1.0", "telemetry.sdk.name": "swift-otel", "telemetry.sdk.language": "swift"}.items():
+            assert {s["resource"].get(key) for s in spans} == {value}, key
+        assert all(s["resource"].get("telemetry.sdk.version") for s in spans)
         assert gateway_server["attributes"]["http.route"] == "/api/v1/quotes/{symbol}"
         assert core_server["attributes"]["rpc.system"] == "grpc"
         assert core_server["attributes"]["correlation.id"] == "e2e-1"
