@@ -73,6 +73,18 @@ struct APIError: Error, Equatable {
 
     /// The JSON response for this error.
     func response(traceID: String?, correlationID: String?) -> Response {
+        Response(
+            status: self.status,
+            headers: [.contentType: Self.contentType],
+            body: ResponseBody(byteBuffer: self.jsonBody(traceID: traceID, correlationID: correlationID))
+        )
+    }
+
+    static let contentType = "application/json; charset=utf-8"
+
+    /// `{"error":{"code":…,"message":…},"trace_id":…,"correlation_id":…}`, the body of every error the gateway
+    /// answers, from the router or from the connection (`HTTP1RequestGuard`).
+    func jsonBody(traceID: String?, correlationID: String?) -> ByteBuffer {
         struct Body: Encodable {
             struct Detail: Encodable {
                 var code: String
@@ -85,10 +97,6 @@ struct APIError: Error, Equatable {
         }
         let body = Body(error: .init(code: self.code, message: self.message), trace_id: traceID, correlation_id: correlationID)
         let data = (try? JSONEncoder.sorted.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL","message":"internal error"}}"#.utf8)
-        return Response(
-            status: self.status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
-        )
+        return ByteBuffer(bytes: data)
     }
 }

@@ -16,7 +16,8 @@ func buildRouter(
     tracer: (any Tracer)? = nil
 ) -> Router<GatewayRequestContext> {
     let propagation = TracePropagation(tracer: tracer)
-    let router = Router(context: GatewayRequestContext.self)
+    // HEAD on every GET route (RFC 9110 §9.3.2), answered by the GET handler without the body.
+    let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
     if let metrics {
         router.middlewares.add(MetricsEndpointMiddleware(exposition: metrics))
     }
@@ -41,6 +42,13 @@ func buildApplication(
 ) -> Application<RouterResponder<GatewayRequestContext>> {
     Application(
         router: buildRouter(configuration: configuration, engine: engine, metrics: metrics),
+        // The idle timeout also bounds how long a client may take to send a request head: Hummingbird counts
+        // only whole HTTP parts as activity, so a half-sent or trickled head does not keep the connection open.
+        server: .guardedHTTP1(
+            configuration: .init(idleTimeout: .init(configuration.httpIdleTimeout)),
+            propagation: TracePropagation(),
+            logger: Logger(label: "gateway.http")
+        ),
         configuration: .init(
             address: .hostname(configuration.httpHost, port: configuration.httpPort),
             serverName: "gateway"

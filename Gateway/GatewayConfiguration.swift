@@ -6,6 +6,7 @@ import Shared
 /// | variable | default | meaning |
 /// |---|---|---|
 /// | `HTTP_HOST` / `HTTP_PORT` | `0.0.0.0` / `8080` | where the HTTP server listens |
+/// | `HTTP_IDLE_TIMEOUT_MS` | `10000` | a connection with no complete request head (a slow or stalled client) or idle between requests for this long is closed |
 /// | `CORE_ENGINE_HOST` / `CORE_ENGINE_PORT` | `127.0.0.1` / `50051` | where CoreEngine's gRPC server is |
 /// | `CORE_ENGINE_DEADLINE_MS` | `3000` | deadline of every call to CoreEngine |
 /// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
@@ -14,6 +15,7 @@ import Shared
 struct GatewayConfiguration: Sendable {
     var httpHost = "0.0.0.0"
     var httpPort = 8080
+    var httpIdleTimeout: Duration = .seconds(10)
     var coreEngineHost = "127.0.0.1"
     var coreEnginePort = 50051
     var coreEngineDeadline: Duration = .seconds(3)
@@ -24,6 +26,7 @@ struct GatewayConfiguration: Sendable {
     init(settings: SettingsReader) throws(ConfigurationError) {
         self.httpHost = try settings.host("http.host", default: self.httpHost)
         self.httpPort = try settings.port("http.port", default: self.httpPort)
+        self.httpIdleTimeout = try settings.milliseconds("http.idle.timeout.ms", default: self.httpIdleTimeout, in: 100...3_600_000)
         self.coreEngineHost = try settings.host("core.engine.host", default: self.coreEngineHost)
         self.coreEnginePort = try settings.port("core.engine.port", default: self.coreEnginePort)
         self.coreEngineDeadline = try settings.milliseconds(

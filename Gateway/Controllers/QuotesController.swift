@@ -22,7 +22,7 @@ struct QuotesController<Context: RequestContext> {
 
     /// `GET /api/v1/quotes/{symbol}`
     @Sendable func quote(request: Request, context: Context) async throws -> QuoteResponse {
-        let symbol = try context.parameters.require("symbol")
+        let symbol = try Self.symbol(in: context)
         return QuoteResponse(try await self.engine.quote(symbol: symbol))
     }
 
@@ -66,7 +66,7 @@ struct QuotesController<Context: RequestContext> {
     /// answers, so an error from CoreEngine arrives in-band as the last record, in the same JSON shape
     /// as every other error.
     @Sendable func stream(request: Request, context: Context) async throws -> Response {
-        let symbol = try context.parameters.require("symbol")
+        let symbol = try Self.symbol(in: context)
         let count = try Self.queryInteger(request, "count", default: 10, in: 1...Self.maximumStreamCount)
         let interval = try Self.queryInteger(
             request,
@@ -122,6 +122,15 @@ struct QuotesController<Context: RequestContext> {
             headers: [.contentType: format.contentType, .cacheControl: "no-cache"],
             body: body
         )
+    }
+
+    /// The `{symbol}` path parameter, percent-decoded (`%41APL` is `AAPL`): the router matches the raw path.
+    private static func symbol(in context: Context) throws -> String {
+        let raw = try context.parameters.require("symbol")
+        guard let symbol = raw.removingPercentEncoding else {
+            throw APIError(status: .badRequest, code: "INVALID_ARGUMENT", message: "the symbol is not valid percent-encoding")
+        }
+        return symbol
     }
 
     private static func queryInteger(_ request: Request, _ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {

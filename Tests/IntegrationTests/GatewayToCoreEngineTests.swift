@@ -263,6 +263,29 @@ struct GatewayToCoreEngineTests {
         }
     }
 
+    @Test("HEAD on a GET route answers as GET would, without a body")
+    func head() async throws {
+        try await self.withStack { stack in
+            for uri in ["/api/v1/quotes/AAPL", "/health"] {
+                let response = try await stack.client.execute(uri: uri, method: .head)
+                #expect(response.status == .ok, "\(uri)")
+                #expect(response.body.readableBytes == 0)
+            }
+        }
+    }
+
+    @Test("the symbol is percent-decoded; invalid percent-encoding is a 400 JSON error")
+    func percentEncodedSymbol() async throws {
+        try await self.withStack { stack in
+            let decoded = try await stack.client.execute(uri: "/api/v1/quotes/%41APL", method: .get)
+            #expect(decoded.status == .ok)
+            #expect(try JSONDecoder().decode(QuoteBody.self, from: Data(decoded.body.readableBytesView)).symbol == "AAPL")
+            let invalid = try await stack.client.execute(uri: "/api/v1/quotes/%ZZ", method: .get)
+            #expect(invalid.status == .badRequest)
+            #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(invalid.body.readableBytesView)).error.code == "INVALID_ARGUMENT")
+        }
+    }
+
     @Test("an unmatched path is a 404 JSON error whose span is named by the method alone")
     func unmatched() async throws {
         try await self.withStack { stack in
