@@ -21,6 +21,8 @@ func buildServer<Transport: ServerTransport>(
             ServerTracingInterceptor(tracer: tracer),
             ServerMetricsInterceptor(),
             ServerAccessLogInterceptor(logger: logger),
+            // Innermost: a cancelled or expired call ends at once, with the status the others record.
+            ServerCancellationInterceptor(),
         ]
     )
 }

@@ -38,7 +38,7 @@ package struct CallDeadline: Sendable {
     ) async throws -> Result {
         let deadline = ContinuousClock.now.advanced(by: self.timeout)
         let metadata = self.metadata
-        let task = ExpiringTask()
+        let task = CancellableTask()
         let timer = try self.eventLoopGroup.any().scheduleCallback(
             in: .nanoseconds(self.timeout.nanoseconds),
             handler: task
@@ -49,7 +49,7 @@ package struct CallDeadline: Sendable {
         }
         do {
             return try await result
-        } catch where task.hasExpired {
+        } catch where task.cancelledAt != nil {
             throw RPCError(code: .deadlineExceeded, message: "the call did not complete within \(self.timeout)")
         }
     }

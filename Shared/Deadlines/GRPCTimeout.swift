@@ -16,6 +16,17 @@ package enum GRPCTimeout {
         return "\(Self.maximum)H"
     }
 
+    /// The timeout a `grpc-timeout` value gives; `nil` when it is not one (grpc-swift's server then runs the call
+    /// without a deadline, and so do we).
+    package static func duration(headerValue: some StringProtocol) -> Duration? {
+        guard let unit = headerValue.last, let (divisor, _) = Self.units.first(where: { $0.unit == unit }) else { return nil }
+        let digits = headerValue.dropLast()
+        guard (1...8).contains(digits.count), digits.allSatisfy(\.isASCII), let value = Int64(digits), value >= 0 else {
+            return nil
+        }
+        return .nanoseconds(Int128(value) * divisor)
+    }
+
     private static let maximum: Int128 = 99_999_999
     /// Nanoseconds per unit, finest first.
     private static let units: [(divisor: Int128, unit: Character)] = [

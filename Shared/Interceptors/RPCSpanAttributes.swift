@@ -28,11 +28,14 @@ enum RPCSpanAttributes {
     }
 
     /// Codes that mean the server itself failed, as opposed to the caller asking for something wrong:
-    /// only these make a SERVER span's status an error (OpenTelemetry gRPC conventions).
-    static func isServerFault(_ code: RPCError.Code) -> Bool {
+    /// only these make a SERVER span's status an error (OpenTelemetry gRPC conventions). One exception: a
+    /// `DEADLINE_EXCEEDED` because the caller's own deadline passed (`CallerEndedCall`) is the caller's budget
+    /// running out, not the server failing; a deadline the handler itself ran into still is a fault.
+    static func isServerFault(_ code: RPCError.Code, error: (any Error)?) -> Bool {
+        if (error as? RPCError)?.cause is CallerEndedCall { return false }
         switch code {
-        case .unknown, .deadlineExceeded, .unimplemented, .internalError, .unavailable, .dataLoss: true
-        default: false
+        case .unknown, .deadlineExceeded, .unimplemented, .internalError, .unavailable, .dataLoss: return true
+        default: return false
         }
     }
 }

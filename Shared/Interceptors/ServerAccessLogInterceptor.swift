@@ -31,7 +31,7 @@ package struct ServerAccessLogInterceptor: ServerInterceptor {
                 "network.peer": .string(peer),
             ]
             if let error { metadata["error.message"] = .string((error as? RPCError)?.message ?? "\(error)") }
-            let level: Logger.Level = code.map { RPCSpanAttributes.isServerFault($0) ? .error : .warning } ?? .info
+            let level: Logger.Level = code.map { RPCSpanAttributes.isServerFault($0, error: error) ? .error : .warning } ?? .info
             logger.log(level: level, "rpc handled", metadata: metadata)
         }
 

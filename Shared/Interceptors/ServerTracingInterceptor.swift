@@ -98,7 +98,7 @@ final class SpanEnding: Sendable {
         switch self.kind {
         case .client:
             span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
-        case .server where RPCSpanAttributes.isServerFault(code):
+        case .server where RPCSpanAttributes.isServerFault(code, error: error):
             span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
         case .server:
             break

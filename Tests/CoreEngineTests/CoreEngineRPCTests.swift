@@ -20,11 +20,13 @@ struct CoreEngineRPCTests {
     func withEngine(
         tracer: W3CInMemoryTracer,
         logSink: InMemoryLogSink = InMemoryLogSink(),
+        extraLatency: Duration = .zero,
         _ body: (Marketintel_V1_CoreEngine.Client<InProcessTransport.Client>) async throws -> Void
     ) async throws {
         let transport = InProcessTransport()
         var configuration = MarketDataEngine.Configuration()
         configuration.sourceLatency = .zero
+        configuration.faults.extraLatency = extraLatency
         let engine = MarketDataEngine(configuration: configuration, tracer: tracer, now: { 1_000_000 })
         let logger = Logger(label: "core-engine.rpc") { JSONLogHandler(label: $0, service: "core-engine", metadataProvider: .correlationID, sink: logSink) }
         let server = buildServer(
@@ -165,6 +167,83 @@ struct CoreEngineRPCTests {
         let server = try #require(tracer.finishedSpans.first { $0.kind == .server })
         #expect(server.operationName == "marketintel.v1.CoreEngine/StreamQuotes")
         #expect(server.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 0)
+    }
+
+    static func options(timeout: Duration) -> CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = timeout
+        return options
+    }
+
+    static func milliseconds(of span: FinishedInMemorySpan) -> Int64 {
+        (Int64(span.endInstant.nanosecondsSinceEpoch) - Int64(span.startInstant.nanosecondsSinceEpoch)) / 1_000_000
+    }
+
+    @Test("a call whose deadline passes ends at the deadline with DEADLINE_EXCEEDED, not as a server fault")
+    func expiredUnaryCall() async throws {
+        let tracer = W3CInMemoryTracer()
+        let logSink = InMemoryLogSink()
+        try await self.withEngine(tracer: tracer, logSink: logSink, extraLatency: .seconds(2)) { client in
+            await #expect {
+                _ = try await client.getQuote(.with { $0.symbol = "AAPL" }, options: Self.options(timeout: .milliseconds(300)))
+            } throws: { error in
+                (error as? RPCError)?.code == .deadlineExceeded
+            }
+        }
+        let server = try #require(tracer.finishedSpans.first { $0.kind == .server })
+        #expect(server.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 4)
+        #expect(server.attributes["error.type"]?.toSpanAttribute() == "DEADLINE_EXCEEDED")
+        #expect(server.status?.code != .error)
+        // The handler's two-second fetch was stopped: the span ends at the deadline, not after the fetch.
+        #expect(Self.milliseconds(of: server) < 1500)
+        let line = try #require(logSink.lines.first { $0.contains("rpc handled") })
+        #expect(line.contains(#""level":"warning""#))
+        #expect(line.contains(#""rpc.grpc.status_code":4"#) || line.contains(#""rpc.grpc.status_code":"4""#))
+    }
+
+    @Test("a server stream whose deadline passes mid-stream ends at the deadline with DEADLINE_EXCEEDED")
+    func expiredStream() async throws {
+        let tracer = W3CInMemoryTracer()
+        try await self.withEngine(tracer: tracer) { client in
+            await #expect {
+                try await client.streamQuotes(
+                    .with {
+                        $0.symbol = "NVDA"
+                        $0.count = 5
+                        $0.intervalMillis = 300
+                    },
+                    options: Self.options(timeout: .milliseconds(500))
+                ) { response in
+                    for try await _ in response.messages {}
+                }
+            } throws: { error in
+                (error as? RPCError)?.code == .deadlineExceeded
+            }
+        }
+        let server = try #require(tracer.finishedSpans.first { $0.kind == .server })
+        #expect(server.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 4)
+        #expect(server.status?.code != .error)
+        #expect(Self.milliseconds(of: server) < 900)
+    }
+
+    @Test("a call its caller cancels ends with CANCELLED")
+    func cancelledCall() async throws {
+        let tracer = W3CInMemoryTracer()
+        try await self.withEngine(tracer: tracer, extraLatency: .seconds(5)) { client in
+            let call = Task {
+                try await client.getQuote(.with { $0.symbol = "AAPL" })
+            }
+            // Cancel once CoreEngine is inside the slow fetch (polled, at most two seconds).
+            for _ in 0..<400 where !tracer.recorder.activeSpans.contains(where: { $0.operationName == "quote.source_fetch" }) {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            call.cancel()
+            _ = await call.result
+        }
+        let server = try #require(tracer.finishedSpans.first { $0.kind == .server })
+        #expect(server.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 1)
+        #expect(server.status?.code != .error)
+        #expect(Self.milliseconds(of: server) < 4000)
     }
 
     @Test("rejects out-of-range stream requests", arguments: [(101 as UInt32, 0 as UInt32), (5, 5000)])

@@ -1,17 +1,18 @@
 import NIOCore
 import Synchronization
 
-/// The task that runs one call, which a timer on an event loop may cancel while it runs.
+/// Runs work in the current task so that something outside it (a timer on an event loop for a client's
+/// deadline, gRPC's cancellation of a server call) can cancel it while it runs, and only then.
 ///
-/// The timer cancels the task through its `UnsafeCurrentTask`, which is only valid while the task is
-/// inside `run`: the state below changes under one lock, and `run` marks the task finished before it
-/// returns, so the timer never touches a task that has left `run`.
-final class ExpiringTask: NIOScheduledCallbackHandler, Sendable {
+/// The task is cancelled through its `UnsafeCurrentTask`, which is only valid while the task is inside `run`:
+/// the state below changes under one lock, and `run` marks the task finished before it returns, so `cancel`
+/// never touches a task that has left `run`.
+final class CancellableTask: Sendable {
     private enum State {
         case notStarted
         case running(RunningTask)
         case finished
-        case expired
+        case cancelled(at: ContinuousClock.Instant)
     }
 
     /// `UnsafeCurrentTask` is not Sendable because it must not outlive its task. It is only touched under the
@@ -22,22 +23,22 @@ final class ExpiringTask: NIOScheduledCallbackHandler, Sendable {
 
     private let state = Mutex<State>(.notStarted)
 
-    /// Whether the timer fired before the task finished.
-    var hasExpired: Bool {
+    /// When `cancel` took effect, if it did before the work finished.
+    var cancelledAt: ContinuousClock.Instant? {
         self.state.withLock { state in
-            if case .expired = state { return true }
-            return false
+            if case .cancelled(let instant) = state { return instant }
+            return nil
         }
     }
 
-    /// Runs `body` in the current task, which the timer cancels if it fires first.
+    /// Runs `body` in the current task, which `cancel` cancels if it comes first.
     func run<Result>(_ body: () async throws -> Result) async throws -> Result {
         withUnsafeCurrentTask { task in
             guard let task else { return }
             self.state.withLock { state in
                 switch state {
                 case .notStarted: state = .running(RunningTask(task: task))
-                case .expired: task.cancel()
+                case .cancelled: task.cancel()
                 case .running, .finished: break
                 }
             }
@@ -50,18 +51,25 @@ final class ExpiringTask: NIOScheduledCallbackHandler, Sendable {
         return try await body()
     }
 
-    /// The deadline passed: cancel the task if it is still running.
-    func handleScheduledCallback(eventLoop: some EventLoop) {
+    /// Cancels the task if it is still running (or makes `run` cancel it at once if it has not started).
+    func cancel() {
         self.state.withLock { state in
             switch state {
             case .notStarted:
-                state = .expired
+                state = .cancelled(at: .now)
             case .running(let running):
                 running.task.cancel()
-                state = .expired
-            case .finished, .expired:
+                state = .cancelled(at: .now)
+            case .finished, .cancelled:
                 break
             }
         }
+    }
+}
+
+extension CancellableTask: NIOScheduledCallbackHandler {
+    /// The deadline passed.
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        self.cancel()
     }
 }
