@@ -13,9 +13,14 @@ import GRPCCore
 /// List it last, innermost: the tracing, metrics and access-log interceptors outside it then record that
 /// status, at the moment of cancellation.
 package struct ServerCancellationInterceptor: ServerInterceptor {
-    /// grpc-swift starts its deadline timer just before the interceptors run, so the deadline this interceptor
-    /// computes is a little late; a cancellation this close to it is the deadline.
-    static let deadlineTolerance: Duration = .milliseconds(10)
+    /// How close to the deadline a cancellation counts as the deadline: a fifth of the timeout, at least 20 ms.
+    ///
+    /// The caller's clock started before the request left it, so its deadline passes (and its reset arrives)
+    /// a little before the deadline this interceptor computes from `grpc-timeout` on arrival; under load that
+    /// gap grows. grpc-go's server has the same race between the caller's reset and its own timer.
+    static func deadlineTolerance(for timeout: Duration) -> Duration {
+        max(.milliseconds(20), timeout / 5)
+    }
 
     package init() {}
 
@@ -26,7 +31,7 @@ package struct ServerCancellationInterceptor: ServerInterceptor {
     ) async throws -> StreamingServerResponse<Output> {
         let deadline = request.metadata[stringValues: GRPCTimeout.metadataKey].first(where: { _ in true })
             .flatMap { GRPCTimeout.duration(headerValue: $0) }
-            .map { ContinuousClock.now.advanced(by: $0) }
+            .map { ContinuousClock.now.advanced(by: $0 - Self.deadlineTolerance(for: $0)) }
         let cancellation = context.cancellation
         var response = try await Self.run(cancellation, deadline: deadline) { try await next(request, context) }
         if case .success(var contents) = response.accepted {
@@ -39,7 +44,8 @@ package struct ServerCancellationInterceptor: ServerInterceptor {
         return response
     }
 
-    /// Runs `body` until it ends or the RPC is cancelled.
+    /// Runs `body` until it ends or the RPC is cancelled; `deadline` is the moment from which a cancellation is
+    /// the deadline passing (tolerance included).
     private static func run<Result>(
         _ cancellation: ServerContext.RPCCancellationHandle,
         deadline: ContinuousClock.Instant?,
@@ -61,7 +67,7 @@ package struct ServerCancellationInterceptor: ServerInterceptor {
     }
 
     static func error(cancelledAt: ContinuousClock.Instant, deadline: ContinuousClock.Instant?) -> RPCError {
-        if let deadline, cancelledAt >= deadline.advanced(by: .zero - Self.deadlineTolerance) {
+        if let deadline, cancelledAt >= deadline {
             return RPCError(code: .deadlineExceeded, message: "the caller's deadline passed", cause: CallerEndedCall())
         }
         return RPCError(code: .cancelled, message: "the caller cancelled the call", cause: CallerEndedCall())
