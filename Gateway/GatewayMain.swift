@@ -22,10 +22,7 @@ struct GatewayMain {
             )
             let logger = Logger(label: "gateway")
             let grpcClient = GRPCClient(
-                transport: try HTTP2ClientTransport.Posix(
-                    target: .dns(host: configuration.coreEngineHost, port: configuration.coreEnginePort),
-                    transportSecurity: .plaintext
-                ),
+                transport: try HTTP2ClientTransport.Posix.coreEngine(host: configuration.coreEngineHost, port: configuration.coreEnginePort),
                 interceptors: [
                     ClientTracingInterceptor(
                         serverAddress: configuration.coreEngineHost,
