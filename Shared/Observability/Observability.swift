@@ -25,6 +25,9 @@ package enum Observability {
         package var metrics: MetricsExposition
     }
 
+    /// How long the tracer may take to flush its queue at shutdown.
+    package static let spanFlushBudget: Duration = .seconds(5)
+
     /// The version in `{service}_build_info` and `service.version`.
     package static let version = "0.1.0"
 
@@ -71,7 +74,9 @@ package enum Observability {
             unsetenv("OTEL_PROPAGATORS")
             let (tracer, service) = try OTel.makeTracingBackend(configuration: otel)
             instruments.append(tracer)
-            services.append(service)
+            // Spans still queued at shutdown get five seconds to reach the collector: the gateway's HTTP drain
+            // comes before, and Docker's stop grace is ten seconds in all.
+            services.append(BoundedShutdownService(service, budget: Self.spanFlushBudget, logger: Logger(label: "otel")))
         }
         if settings.propagatesBaggage {
             instruments.append(BaggageInstrument())

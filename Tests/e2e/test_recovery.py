@@ -1,6 +1,7 @@
 """Failure drills on the real binaries: CoreEngine going away and coming back. Each prints the figure it
 measures (run with -s to see it); the bounds are the goals of the issue that asked for them."""
 import os
+import signal
 import socket
 import time
 
@@ -47,6 +48,36 @@ def test_the_gateway_answers_soon_after_core_engine_comes_back(tmp_path):
               f"gateway CPU while CoreEngine was down: {cpu_while_down:.2f} s over 5 s")
         assert recovered_after <= 2.0
         assert cpu_while_down < 1.0
+    finally:
+        gateway.kill()
+        core.kill()
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_sigterm_with_the_collector_down_exits_zero_within_docker_s_stop_grace(tmp_path, protocol):
+    """Nothing listens at the collector's address; every setting is at its default but the endpoint. Docker
+    sends SIGKILL 10 s after SIGTERM, so both services must be gone well before that."""
+    core, gateway = start_stack(tmp_path, {"OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
+                                           "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1",
+                                           "OTEL_BSP_SCHEDULE_DELAY": "5000"})
+    try:
+        # Enough spans to fill the batch processor's queue (2048), so shutdown has several batches to flush.
+        with requests.Session() as session:
+            for _ in range(400):
+                assert session.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5).status_code == 200
+        # Let the scheduled export start and hang on the missing collector, as it would in production.
+        time.sleep(5.5)
+        started = time.monotonic()
+        for service in (gateway, core):
+            service.process.send_signal(signal.SIGTERM)
+        codes = [service.process.wait(timeout=30) for service in (gateway, core)]
+        took = time.monotonic() - started
+        print(f"\n{protocol}: both services exited {took:.1f} s after SIGTERM, with {codes}")
+        assert codes == [0, 0]
+        assert took < 10
     finally:
         gateway.kill()
         core.kill()
