@@ -22,16 +22,21 @@ package struct TelemetryHealthLogHandler: WrappingLogHandler {
         switch event.message.description {
         case Self.exportFailureMessage:
             CoreMetrics.Counter(label: "otel_span_export_failures_total").increment()
-            if case .string(let size)? = event.metadata?["batch_size"], let spans = Int64(size) {
+            if let spans = self.count("batch_size", in: event) {
                 CoreMetrics.Counter(label: "otel_spans_dropped_total").increment(by: spans)
             }
         case Self.queueFullMessage:
-            if case .string(let count)? = event.metadata?["dropped_count"], let spans = Int64(count) {
+            if let spans = self.count("dropped_count", in: event) {
                 CoreMetrics.Counter(label: "otel_spans_dropped_total").increment(by: spans)
             }
         default:
             break
         }
         self.base.log(event: event)
+    }
+
+    /// A count swift-otel logged, in the event's metadata or, as it sets `batch_size`, in the logger's.
+    private func count(_ key: String, in event: LogEvent) -> Int64? {
+        (event.metadata?[key] ?? self[metadataKey: key]).flatMap { Int64("\($0)") }
     }
 }

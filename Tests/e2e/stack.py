@@ -2,6 +2,7 @@
 official opentelemetry-proto package, and polling helpers. BIN_DIR is the Swift build's bin folder."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -100,6 +101,12 @@ def start_stack(tmp_path, extra_env):
 
     wait_for(ready, what="the gateway to report ready")
     return core, gateway
+
+
+def dropped_spans(metrics_url):
+    """otel_spans_dropped_total as a service's /metrics reports it."""
+    text = requests.get(metrics_url, timeout=5).text
+    return sum(float(v) for v in re.findall(r"^otel_spans_dropped_total(?:\{[^}]*\})? (\S+)", text, re.M))
 
 
 def endpoint_for(protocol):

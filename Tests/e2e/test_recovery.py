@@ -1,7 +1,6 @@
 """Failure drills on the real binaries: CoreEngine going away and coming back. Each prints the figure it
 measures (run with -s to see it); the bounds are the goals of the issue that asked for them."""
 import os
-import re
 import signal
 import socket
 import threading
@@ -10,7 +9,8 @@ import time
 import pytest
 import requests
 
-from stack import CORE_METRICS_PORT, CORE_PORT, GATEWAY, Receiver, Service, endpoint_for, service_env, start_stack, wait_for
+from stack import (CORE_METRICS_PORT, CORE_PORT, GATEWAY, Receiver, Service, dropped_spans, endpoint_for, service_env,
+                   start_stack, wait_for)
 
 
 def cpu_seconds(pid):
@@ -85,11 +85,6 @@ def test_sigterm_with_the_collector_down_exits_zero_within_docker_s_stop_grace(t
 
 
 OUTAGE_SECONDS = float(os.environ.get("COLLECTOR_OUTAGE_SECONDS", "20"))
-
-
-def dropped_spans(metrics_url):
-    text = requests.get(metrics_url, timeout=5).text
-    return sum(float(v) for v in re.findall(r"^otel_spans_dropped_total(?:\{[^}]*\})? (\S+)", text, re.M))
 
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])

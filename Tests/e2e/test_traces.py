@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from stack import BIN_DIR, CALLER_TRACE_ID, GATEWAY, endpoint_for, service_env, start_stack, wait_for
+from stack import BIN_DIR, CALLER_TRACE_ID, CORE_METRICS_PORT, GATEWAY, dropped_spans, endpoint_for, service_env, start_stack, wait_for
 
 
 @pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
@@ -88,6 +88,9 @@ def test_requests_succeed_without_a_collector_and_export_errors_are_rate_limited
             assert requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5).status_code == 200
         failed = lambda service: [l for l in service.lines() if l["message"] == "Failed to export batch."]
         wait_for(lambda: failed(gateway) and failed(core), what="a logged export failure in both services")
+        # The spans of the failed batches are counted as dropped.
+        assert dropped_spans(f"{GATEWAY}/metrics") > 0
+        assert dropped_spans(f"http://127.0.0.1:{CORE_METRICS_PORT}/metrics") > 0
         # Keep failing for several more batches (the delay is 100 ms), all within one 30 s window.
         for _ in range(10):
             assert requests.get(f"{GATEWAY}/api/v1/quotes/MSFT", timeout=5).status_code == 200
