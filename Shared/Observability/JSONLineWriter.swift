@@ -71,7 +71,7 @@ struct JSONLineWriter {
         case .dictionary(let dictionary):
             self.beginObject()
             for key in dictionary.keys.sorted() {
-                let element = JSONLogHandler.isSensitive(key) ? .string("[REDACTED]") : dictionary[key]!
+                let element = LogRedaction.isSensitive(key) ? LogRedaction.placeholder : dictionary[key]!
                 self.field(key, metadata: element)
             }
             self.endObject()

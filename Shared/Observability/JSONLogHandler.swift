@@ -14,7 +14,7 @@ import Darwin
 /// Fields, in order: `timestamp` (RFC 3339, UTC, milliseconds), `level`, `message`, `service`, `logger`,
 /// then the metadata: `trace_id`, `span_id` and `correlation_id` first when present (the metadata
 /// provider adds them inside a request), the rest sorted by key. Values of keys that carry
-/// credentials (`authorization`, `cookie`, …) are replaced by `[REDACTED]` wherever they appear.
+/// credentials (`authorization`, `cookie`, …) are replaced by `[REDACTED]` wherever they appear (`LogRedaction`).
 package struct JSONLogHandler: LogHandler {
     package var logLevel: Logger.Level
     package var metadata: Logger.Metadata = [:]
@@ -65,7 +65,7 @@ package struct JSONLogHandler: LogHandler {
         line.field("service", string: self.service)
         line.field("logger", string: self.label)
         for (_, key, value) in fields {
-            line.field(key, metadata: Self.isSensitive(key) ? .string("[REDACTED]") : value)
+            line.field(key, metadata: LogRedaction.isSensitive(key) ? LogRedaction.placeholder : value)
         }
         if let error = event.error {
             line.field("error", string: String(describing: error))
@@ -84,26 +84,6 @@ package struct JSONLogHandler: LogHandler {
 
     /// Trace correlation first, so a reader's eye finds it in the same place on every line.
     private static let leadingKeys = ["trace_id", "span_id", "trace_flags", "correlation_id"]
-
-    /// Keys whose values are credentials, compared case-insensitively on their last dotted component.
-    private static let sensitiveKeys: [[UInt8]] = [
-        "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "password", "secret", "token",
-    ].map { Array($0.utf8) }
-
-    /// Checked for every key of every line, so it compares bytes in place instead of splitting and
-    /// lowercasing a copy of the key.
-    static func isSensitive(_ key: String) -> Bool {
-        let utf8 = key.utf8
-        let start = utf8.lastIndex(of: UInt8(ascii: ".")).map { utf8.index(after: $0) } ?? utf8.startIndex
-        let last = utf8[start...]
-        return Self.sensitiveKeys.contains { candidate in
-            candidate.count == last.count && zip(candidate, last).allSatisfy { $0 == Self.asciiLowercased($1) }
-        }
-    }
-
-    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
-    }
 
 }
 

@@ -13,7 +13,8 @@ import Tracing
 /// Installs logging and tracing for one process. Call it once, first thing in `main`.
 ///
 /// - Logs: `JSONLogHandler` on stdout at `LOG_LEVEL`, with `trace_id`, `span_id` (from swift-otel's
-///   metadata provider) and `correlation_id` on every line written inside a request.
+///   metadata provider) and `correlation_id` on every line written inside a request; with
+///   `OTEL_LOGS_EXPORTER=otlp` every record also goes out over OTLP (`OTLPLogHandler`, swift-otel's backend).
 /// - Traces: swift-otel's tracer and OTLP exporter, configured by the `OTEL_*` variables
 ///   (see `TelemetrySettings`), multiplexed with `BaggageInstrument` for W3C baggage.
 package enum Observability {
@@ -25,8 +26,8 @@ package enum Observability {
         package var metrics: MetricsExposition
     }
 
-    /// How long the tracer may take to flush its queue at shutdown.
-    package static let spanFlushBudget: Duration = .seconds(5)
+    /// How long the tracer and the log exporter may take together to flush their queues at shutdown.
+    package static let telemetryFlushBudget: Duration = .seconds(5)
 
     /// The version in `{service}_build_info` and `service.version`.
     package static let version = "0.1.0"
@@ -43,20 +44,10 @@ package enum Observability {
             OTel.makeLoggingMetadataProvider(),
             .correlationID,
         ])
-        LoggingSystem.bootstrap(
-            { label, provider in
-                JSONLogHandler(
-                    label: label,
-                    service: resolvedServiceName,
-                    logLevel: logLevel,
-                    metadataProvider: provider
-                )
-            },
-            metadataProvider: metadataProvider
-        )
 
-        var services: [any Service] = []
+        var telemetryServices: [any Service] = []
         var instruments: [any Instrument] = []
+        var otlpLogHandler: (@Sendable (String) -> any LogHandler)?
         if !settings.sdkDisabled {
             var otel = settings.otel
             // Export failures repeat for as long as the collector is away: write each kind once per 30 s.
@@ -72,11 +63,37 @@ package enum Observability {
             // swift-otel applies OTEL_PROPAGATORS from the environment over our configuration and stops the
             // process on `baggage`; TelemetrySettings has already read and checked it, so hide it.
             unsetenv("OTEL_PROPAGATORS")
+            if settings.exportsLogs {
+                let (makeHandler, service) = try OTel.makeLoggingBackend(configuration: otel)
+                otlpLogHandler = makeHandler
+                telemetryServices.append(service)
+            }
             let (tracer, service) = try OTel.makeTracingBackend(configuration: otel)
             instruments.append(tracer)
-            // Spans still queued at shutdown get five seconds to reach the collector: the gateway's HTTP drain
-            // comes before, and Docker's stop grace is ten seconds in all.
-            services.append(BoundedShutdownService(service, budget: Self.spanFlushBudget, logger: Logger(label: "otel")))
+            telemetryServices.append(service)
+        }
+
+        let makeOTLPLogHandler = otlpLogHandler
+        LoggingSystem.bootstrap(
+            { label, provider in
+                let json = JSONLogHandler(label: label, service: resolvedServiceName, logLevel: logLevel, metadataProvider: provider)
+                guard let makeOTLPLogHandler else { return json }
+                var otlp = OTLPLogHandler(base: makeOTLPLogHandler(label), metadataProvider: provider)
+                otlp.logLevel = logLevel
+                return MultiplexLogHandler([json, otlp])
+            },
+            metadataProvider: metadataProvider
+        )
+
+        var services: [any Service] = []
+        if !telemetryServices.isEmpty {
+            // Spans and log records still queued at shutdown get five seconds together to reach the collector:
+            // the gateway's HTTP drain comes before, and Docker's stop grace is ten seconds in all. In one group,
+            // started logs first, so the tracer stops first and the logs of its shutdown still go out.
+            let telemetry = ServiceGroup(
+                configuration: .init(services: telemetryServices.map { .init(service: $0) }, logger: Logger(label: "otel"))
+            )
+            services.append(BoundedShutdownService(telemetry, budget: Self.telemetryFlushBudget, logger: Logger(label: "otel")))
         }
         if settings.propagatesBaggage {
             instruments.append(BaggageInstrument())
@@ -93,6 +110,7 @@ package enum Observability {
         // Registered up front, at zero, so dashboards show a flat line rather than "no data".
         _ = CoreMetrics.Counter(label: "otel_span_export_failures_total")
         _ = CoreMetrics.Counter(label: "otel_spans_dropped_total")
+        if settings.exportsLogs { _ = CoreMetrics.Counter(label: "otel_log_records_dropped_total") }
         return Bootstrapped(services: services, settings: settings, metrics: exposition)
     }
 }

@@ -1,12 +1,13 @@
 import Logging
 import Synchronization
 
-/// Passes at most one line per distinct message per interval to another handler.
+/// Passes at most one line per distinct message (and `component`) per interval to another handler.
 ///
 /// swift-otel logs every failed export; with no collector running that would be a line every few
 /// seconds forever, or one per request with a short batch delay. The first occurrence is written at
 /// once; repeats within `interval` are counted and the count goes out with the next line written.
-/// Only warnings and worse are limited: informational lines (the configuration read at startup) pass.
+/// Only warnings and worse are limited: informational lines (the configuration read at startup) pass. swift-otel's
+/// span and log-record processors fail in the same words; their `component` tells them apart.
 package struct RateLimitedLogHandler: WrappingLogHandler {
     package var base: any LogHandler
     private let limiter: LogRateLimiter
@@ -21,7 +22,8 @@ package struct RateLimitedLogHandler: WrappingLogHandler {
             self.base.log(event: event)
             return
         }
-        guard let suppressed = self.limiter.admit(event.message.description) else { return }
+        let component = (event.metadata?["component"] ?? self[metadataKey: "component"]).map { "\($0)" } ?? ""
+        guard let suppressed = self.limiter.admit("\(component)|\(event.message)") else { return }
         var event = event
         if suppressed > 0 {
             var metadata = event.metadata ?? [:]

@@ -9,8 +9,9 @@ import OTel
 /// Read: `OTEL_SDK_DISABLED`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_PROPAGATORS`,
 /// `OTEL_TRACES_EXPORTER`, `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`, `OTEL_BSP_SCHEDULE_DELAY`,
 /// `OTEL_BSP_EXPORT_TIMEOUT`, `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`,
-/// `OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`, `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL`,
-/// `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT`, `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS`.
+/// `OTEL_LOGS_EXPORTER`, `OTEL_BLRP_SCHEDULE_DELAY`, `OTEL_BLRP_EXPORT_TIMEOUT`, `OTEL_BLRP_MAX_QUEUE_SIZE`,
+/// `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`, and `OTEL_EXPORTER_OTLP_[TRACES_|LOGS_]ENDPOINT`, `…PROTOCOL`,
+/// `…TIMEOUT`, `…HEADERS`.
 package struct TelemetrySettings: Sendable {
     /// `OTEL_SDK_DISABLED=true`: no spans are recorded or exported; context still passes through.
     package var sdkDisabled: Bool
@@ -19,6 +20,8 @@ package struct TelemetrySettings: Sendable {
     /// The service name on spans and log lines: `OTEL_SERVICE_NAME`, else `service.name` in
     /// `OTEL_RESOURCE_ATTRIBUTES`, else the binary's own name.
     package var serviceName: String
+    /// `OTEL_LOGS_EXPORTER=otlp`: every log record also goes out over OTLP, next to the JSON line on stdout.
+    package var exportsLogs: Bool
     /// Whether W3C baggage is propagated (`baggage` in `OTEL_PROPAGATORS`).
     package var propagatesBaggage: Bool
     /// The configuration handed to swift-otel, with the service's default name.
@@ -62,7 +65,14 @@ package struct TelemetrySettings: Sendable {
             "telemetry.sdk.version": Self.sdkVersion,
         ]
         otel.metrics.enabled = false  // metrics are served to Prometheus by swift-prometheus
-        otel.logs.enabled = false  // logs are JSON lines on stdout
+        // Logs are JSON lines on stdout; OTEL_LOGS_EXPORTER=otlp sends them over OTLP as well.
+        switch value("OTEL_LOGS_EXPORTER")?.lowercased() {
+        case nil, "none": self.exportsLogs = false
+        case "otlp": self.exportsLogs = true
+        case let other?: throw fail("OTEL_LOGS_EXPORTER", "unsupported exporter '\(other)'; supported: otlp, none")
+        }
+        otel.logs.enabled = self.exportsLogs
+        otel.logs.exporter = .otlp
         otel.propagators = self.propagatesTraceContext ? [.traceContext] : [.none]
 
         switch value("OTEL_TRACES_EXPORTER")?.lowercased() {
@@ -85,36 +95,43 @@ package struct TelemetrySettings: Sendable {
             }
         }
 
-        for name in ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT",
-            "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"]
+        // The span and log batch processors take the same four settings; the OTLP exporter settings come
+        // shared (OTEL_EXPORTER_OTLP_*) and per signal (…_TRACES_…, …_LOGS_…).
+        for processor in ["BSP", "BLRP"] {
+            for name in ["OTEL_\(processor)_SCHEDULE_DELAY", "OTEL_\(processor)_EXPORT_TIMEOUT"] {
+                if let raw = value(name), Int(raw).map({ $0 >= 0 }) != true {
+                    throw fail(name, "must be a whole number of milliseconds, got '\(raw)'")
+                }
+            }
+            let queueName = "OTEL_\(processor)_MAX_QUEUE_SIZE"
+            let batchName = "OTEL_\(processor)_MAX_EXPORT_BATCH_SIZE"
+            for name in [queueName, batchName] {
+                if let raw = value(name), Int(raw).map({ $0 > 0 }) != true {
+                    throw fail(name, "must be a positive whole number, got '\(raw)'")
+                }
+            }
+            // Both processors default to a queue of 2048 and batches of 512.
+            let queueSize = value(queueName).flatMap { Int($0) } ?? otel.traces.batchSpanProcessor.maxQueueSize
+            let batchSize = value(batchName).flatMap { Int($0) } ?? otel.traces.batchSpanProcessor.maxExportBatchSize
+            guard batchSize <= queueSize else {
+                throw fail(batchName, "must not exceed \(queueName) (\(queueSize)), got \(batchSize)")
+            }
+        }
+        for signal in ["", "TRACES_", "LOGS_"] {
+            let prefix = "OTEL_EXPORTER_OTLP_\(signal)"
+            if let raw = value(prefix + "TIMEOUT"), Int(raw).map({ $0 >= 0 }) != true {
+                throw fail(prefix + "TIMEOUT", "must be a whole number of milliseconds, got '\(raw)'")
+            }
+            if let raw = value(prefix + "PROTOCOL"), !["grpc", "http/protobuf", "http/json"].contains(raw) {
+                throw fail(prefix + "PROTOCOL", "unsupported protocol '\(raw)'; supported: grpc, http/protobuf, http/json")
+            }
+            if let raw = value(prefix + "ENDPOINT"), !Self.isHTTPURL(raw) {
+                throw fail(prefix + "ENDPOINT", "must be an http:// or https:// URL with a host, got '\(raw)'")
+            }
+        }
+        for name in ["OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+            "OTEL_EXPORTER_OTLP_LOGS_HEADERS"]
         {
-            if let raw = value(name), Int(raw).map({ $0 >= 0 }) != true {
-                throw fail(name, "must be a whole number of milliseconds, got '\(raw)'")
-            }
-        }
-        for name in ["OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] {
-            if let raw = value(name), Int(raw).map({ $0 > 0 }) != true {
-                throw fail(name, "must be a positive whole number, got '\(raw)'")
-            }
-        }
-        let queueSize = value("OTEL_BSP_MAX_QUEUE_SIZE").flatMap { Int($0) } ?? otel.traces.batchSpanProcessor.maxQueueSize
-        let batchSize = value("OTEL_BSP_MAX_EXPORT_BATCH_SIZE").flatMap { Int($0) }
-            ?? otel.traces.batchSpanProcessor.maxExportBatchSize
-        guard batchSize <= queueSize else {
-            throw fail("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "must not exceed OTEL_BSP_MAX_QUEUE_SIZE (\(queueSize)), got \(batchSize)")
-        }
-
-        for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
-            if let raw = value(name), !["grpc", "http/protobuf", "http/json"].contains(raw) {
-                throw fail(name, "unsupported protocol '\(raw)'; supported: grpc, http/protobuf, http/json")
-            }
-        }
-        for name in ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] {
-            if let raw = value(name), !Self.isHTTPURL(raw) {
-                throw fail(name, "must be an http:// or https:// URL with a host, got '\(raw)'")
-            }
-        }
-        for name in ["OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"] {
             guard let raw = value(name) else { continue }
             for pair in raw.split(separator: ",") where !Self.isKeyValuePair(pair) {
                 // Header values may be credentials: never echo them.

@@ -48,6 +48,14 @@ class Receiver:
         spans = [json.loads(line) for line in self.spans_file.read_text().splitlines() if line]
         return [s for s in spans if trace_id is None or s["trace_id"] == trace_id]
 
+    def logs(self, trace_id=None):
+        """The log records received so far (the receiver writes them next to the spans)."""
+        path = self.spans_file.with_name("logs.jsonl")
+        if not path.exists():
+            return []
+        records = [json.loads(line) for line in path.read_text().splitlines() if line]
+        return [r for r in records if trace_id is None or r["trace_id"] == trace_id]
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)

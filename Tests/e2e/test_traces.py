@@ -146,6 +146,9 @@ def test_with_the_sdk_disabled_requests_succeed_and_no_span_is_exported(tmp_path
     ("core-engine", "OTEL_TRACES_SAMPLER", "jaeger_remote"),
     ("gateway", "OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"),
     ("core-engine", "LOG_LEVEL", "loud"),
+    ("gateway", "OTEL_LOGS_EXPORTER", "syslog"),
+    ("core-engine", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "smoke-signals"),
+    ("gateway", "OTEL_BLRP_MAX_QUEUE_SIZE", "lots"),
 ])
 def test_an_unsupported_setting_is_a_clear_startup_error(binary, variable, value):
     result = subprocess.run([str(BIN_DIR / binary)], env=service_env({variable: value}), capture_output=True,

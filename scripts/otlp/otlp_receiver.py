@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""A real OTLP trace receiver, built on the official opentelemetry-proto package.
+"""A real OTLP trace and log receiver, built on the official opentelemetry-proto package.
 
 It listens for OTLP/gRPC and OTLP/HTTP (protobuf and JSON) at once, and appends every span it receives
-to a JSON-lines file, one object per span, with the time it arrived. With --print-trees it also prints
-each trace as an indented tree once no span of it has arrived for a moment, which is the local trace
-view of `scripts/run-local.sh`.
+to a JSON-lines file, one object per span, with the time it arrived, and every log record to another
+(`logs.jsonl` next to the spans file unless --logs-file says otherwise). With --print-trees it also prints
+each trace as an indented tree, the log records under the span they were written in, once nothing of it
+has arrived for a moment: the local trace view of `scripts/run-local.sh`.
 
     python3 otlp_receiver.py --grpc-port 4317 --http-port 4318 --spans-file /tmp/spans.jsonl
 """
@@ -16,9 +17,11 @@ import threading
 import time
 from concurrent import futures
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import grpc
 from google.protobuf import json_format
+from opentelemetry.proto.collector.logs.v1 import logs_service_pb2, logs_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
@@ -35,15 +38,49 @@ def attribute_value(value):
 
 
 class SpanStore:
-    """Appends spans to the file and keeps them per trace for the tree printer."""
+    """Appends spans and log records to their files and keeps them per trace for the tree printer."""
 
-    def __init__(self, path, print_trees):
+    def __init__(self, path, logs_path, print_trees):
         self.path = path
+        self.logs_path = logs_path
         self.lock = threading.Lock()
         self.traces = {}
+        self.logs = {}
         self.last_seen = {}
         self.print_trees = print_trees
         open(path, "a").close()
+        open(logs_path, "a").close()
+
+    def add_logs(self, request, protocol):
+        arrived = time.time()
+        records = []
+        for resource_logs in request.resource_logs:
+            resource = {a.key: attribute_value(a.value) for a in resource_logs.resource.attributes}
+            for scope_logs in resource_logs.scope_logs:
+                for record in scope_logs.log_records:
+                    records.append({
+                        "trace_id": record.trace_id.hex(),
+                        "span_id": record.span_id.hex(),
+                        "flags": record.flags,
+                        "service_name": resource.get("service.name"),
+                        "resource": resource,
+                        "severity_text": record.severity_text,
+                        "severity_number": record.severity_number,
+                        "body": attribute_value(record.body),
+                        "attributes": {a.key: attribute_value(a.value) for a in record.attributes},
+                        "time_unix_nano": record.time_unix_nano,
+                        "arrived_unix_nano": int(arrived * 1e9),
+                        "protocol": protocol,
+                    })
+        with self.lock:
+            with open(self.logs_path, "a") as out:
+                for record in records:
+                    out.write(json.dumps(record) + "\n")
+            for record in records:
+                if record["trace_id"]:
+                    self.logs.setdefault(record["trace_id"], []).append(record)
+                    self.last_seen[record["trace_id"]] = arrived
+        return len(records)
 
     def add(self, request, protocol):
         arrived = time.time()
@@ -82,14 +119,14 @@ class SpanStore:
         now = time.time()
         with self.lock:
             done = [t for t, seen in self.last_seen.items() if now - seen >= quiet_seconds]
-            finished = [(t, self.traces.pop(t)) for t in done]
+            finished = [(t, self.traces.pop(t, []), self.logs.pop(t, [])) for t in done]
             for t in done:
                 del self.last_seen[t]
-        for trace_id, spans in finished:
-            print(render_tree(trace_id, spans), flush=True)
+        for trace_id, spans, logs in finished:
+            print(render_tree(trace_id, spans, logs), flush=True)
 
 
-def render_tree(trace_id, spans):
+def render_tree(trace_id, spans, logs=()):
     by_parent = {}
     ids = {s["span_id"] for s in spans}
     for span in spans:
@@ -97,14 +134,24 @@ def render_tree(trace_id, spans):
         by_parent.setdefault(parent, []).append(span)
     lines = [f"trace {trace_id}"]
 
+    logs_by_span = {}
+    for record in sorted(logs, key=lambda r: r["time_unix_nano"]):
+        logs_by_span.setdefault(record["span_id"] if record["span_id"] in ids else None, []).append(record)
+
+    def log_lines(span_id, depth):
+        for record in logs_by_span.get(span_id, []):
+            lines.append(f"{'  ' * (depth + 1)}  log {record['severity_text']:<7} {record['body']}")
+
     def walk(parent, depth):
         for span in sorted(by_parent.get(parent, []), key=lambda s: s["start_unix_nano"]):
             millis = (span["end_unix_nano"] - span["start_unix_nano"]) / 1e6
             status = "" if span["status"] == "UNSET" else f" [{span['status']}]"
             lines.append(f"{'  ' * (depth + 1)}{span['service_name']:<12} {span['kind']:<8} {span['name']}  {millis:.2f} ms{status}")
+            log_lines(span["span_id"], depth + 1)
             walk(span["span_id"], depth + 1)
 
     walk(None, 0)
+    log_lines(None, 0)  # records of this trace whose span did not arrive
     return "\n".join(lines)
 
 
@@ -117,14 +164,30 @@ class TraceService(trace_service_pb2_grpc.TraceServiceServicer):
         return trace_service_pb2.ExportTraceServiceResponse()
 
 
+class LogsService(logs_service_pb2_grpc.LogsServiceServicer):
+    def __init__(self, store):
+        self.store = store
+
+    def Export(self, request, context):
+        self.store.add_logs(request, "grpc")
+        return logs_service_pb2.ExportLogsServiceResponse()
+
+
 def make_http_handler(store):
+    # Path → (request type, response type, how the store takes it).
+    signals = {
+        "/v1/traces": (trace_service_pb2.ExportTraceServiceRequest, trace_service_pb2.ExportTraceServiceResponse, store.add),
+        "/v1/logs": (logs_service_pb2.ExportLogsServiceRequest, logs_service_pb2.ExportLogsServiceResponse, store.add_logs),
+    }
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
-            if self.path != "/v1/traces":
+            if self.path not in signals:
                 self.send_error(404)
                 return
+            request_type, response_type, add = signals[self.path]
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            request = trace_service_pb2.ExportTraceServiceRequest()
+            request = request_type()
             content_type = self.headers.get("content-type", "")
             try:
                 if content_type.startswith("application/json"):
@@ -136,8 +199,8 @@ def make_http_handler(store):
             except Exception as error:  # a malformed export is the client's problem: say so
                 self.send_error(400, str(error))
                 return
-            store.add(request, protocol)
-            payload = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
+            add(request, protocol)
+            payload = response_type().SerializeToString()
             self.send_response(200)
             self.send_header("content-type", "application/x-protobuf")
             self.send_header("content-length", str(len(payload)))
@@ -156,12 +219,15 @@ def main():
     parser.add_argument("--grpc-port", type=int, default=4317)
     parser.add_argument("--http-port", type=int, default=4318)
     parser.add_argument("--spans-file", required=True)
+    parser.add_argument("--logs-file", help="default: logs.jsonl next to the spans file")
     parser.add_argument("--print-trees", action="store_true")
     args = parser.parse_args()
 
-    store = SpanStore(args.spans_file, args.print_trees)
+    logs_file = args.logs_file or str(Path(args.spans_file).with_name("logs.jsonl"))
+    store = SpanStore(args.spans_file, logs_file, args.print_trees)
     grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(TraceService(store), grpc_server)
+    logs_service_pb2_grpc.add_LogsServiceServicer_to_server(LogsService(store), grpc_server)
     grpc_server.add_insecure_port(f"{args.host}:{args.grpc_port}")
     grpc_server.start()
     http_server = ThreadingHTTPServer((args.host, args.http_port), make_http_handler(store))

@@ -1,0 +1,70 @@
+"""Logs over OTLP (OTEL_LOGS_EXPORTER=otlp) on the real binaries, received by the OTLP receiver over both protocols:
+each service's records of a request carry the ids of a span of that request's trace, the JSON lines on stdout stay
+as they were, and without a collector requests still succeed with the failure logged once."""
+import time
+
+import pytest
+import requests
+
+from stack import CALLER_TRACE_ID, GATEWAY, endpoint_for, start_stack, wait_for
+
+LOGS_ON = {"OTEL_LOGS_EXPORTER": "otlp", "OTEL_BLRP_SCHEDULE_DELAY": "100"}
+
+
+@pytest.mark.parametrize("protocol", ["grpc", "http/protobuf"])
+def test_each_service_sends_log_records_inside_the_request_s_spans(tmp_path, receiver, protocol):
+    core, gateway = start_stack(tmp_path, {**endpoint_for(protocol), **LOGS_ON})
+    try:
+        response = requests.get(
+            f"{GATEWAY}/api/v1/quotes/AAPL",
+            headers={"traceparent": f"00-{CALLER_TRACE_ID}-00f067aa0ba902b7-01", "X-Correlation-ID": "logs-1"},
+            timeout=5,
+        )
+        assert response.status_code == 200
+        records = wait_for(lambda: (r := receiver.logs(CALLER_TRACE_ID)) and
+                           {x["service_name"] for x in r} == {"gateway", "core-engine"} and r,
+                           what="log records of both services for the request")
+        spans = wait_for(lambda: (s := receiver.spans(CALLER_TRACE_ID)) and len(s) >= 7 and s, what="the request's spans")
+        span_ids = {s["span_id"]: s["service_name"] for s in spans}
+        for record in records:
+            assert record["span_id"] in span_ids, record
+            assert span_ids[record["span_id"]] == record["service_name"]
+            assert record["protocol"] == ("grpc" if protocol == "grpc" else "http/protobuf")
+            assert record["attributes"]["correlation_id"] == "logs-1"
+            assert record["resource"]["service.version"] == "0.1.0"
+            assert record["severity_text"] and record["body"]
+            assert "trace_id" not in record["attributes"], "the ids are the record's fields, not attributes"
+        assert {r["body"] for r in records} >= {"request handled", "rpc handled"}
+        # A record written outside any span (the startup line) has no trace or span id.
+        startup = next(r for r in receiver.logs() if r["body"] == "gateway starting")
+        assert startup["trace_id"] == "" and startup["span_id"] == ""
+        # stdout is unchanged: the same lines, with the trace ids, as without OTLP logs.
+        for service in (gateway, core):
+            lines = [l for l in service.lines() if l.get("trace_id") == CALLER_TRACE_ID]
+            assert lines and all(l["correlation_id"] == "logs-1" for l in lines)
+    finally:
+        gateway.kill()
+        core.kill()
+
+
+def test_without_a_collector_requests_succeed_and_the_log_export_failure_is_logged_once(tmp_path):
+    core, gateway = start_stack(tmp_path, {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+                                           "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1",
+                                           "OTEL_BLRP_EXPORT_TIMEOUT": "200", "OTEL_BSP_EXPORT_TIMEOUT": "200",
+                                           **LOGS_ON})
+    try:
+        for _ in range(20):
+            assert requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5).status_code == 200
+        failed = lambda service: [l for l in service.lines() if l["message"] == "Failed to export batch."
+                                  and l.get("component") == "OTelBatchLogRecordProcessor"]
+        wait_for(lambda: failed(gateway) and failed(core), what="a logged log-export failure in both services")
+        for _ in range(10):
+            assert requests.get(f"{GATEWAY}/api/v1/quotes/MSFT", timeout=5).status_code == 200
+            time.sleep(0.1)
+        assert gateway.terminate() == 0
+        assert core.terminate() == 0
+        for service in (gateway, core):
+            assert len(failed(service)) == 1, failed(service)
+    finally:
+        gateway.kill()
+        core.kill()
