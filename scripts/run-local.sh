@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job without Docker: builds, starts CoreEngine and the Gateway on their embedded defaults with a
-# local trace view (the OTLP receiver the tests use, printing every finished trace as a tree), sends a few
+# local trace view (the OTLP receiver the tests use, printing every finished trace as a tree with its log
+# records under their spans), sends a few
 # requests, shows their traces and log lines, and keeps running until Ctrl-C, which stops everything.
 #
 #   scripts/run-local.sh                     # ports 8080 (HTTP), 50051 (gRPC), 50052 (metrics), 4317/4318 (OTLP)
@@ -28,7 +29,9 @@ trap cleanup INT TERM EXIT
 
 python3 scripts/otlp/otlp_receiver.py --print-trees --spans-file "$logs/spans.jsonl" &
 pids+=($!)
-export OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 OTEL_BSP_SCHEDULE_DELAY=200
+# Traces and log records both go to the trace view, which prints each record under the span it was written in.
+export OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 OTEL_BSP_SCHEDULE_DELAY=200 \
+    OTEL_LOGS_EXPORTER=otlp OTEL_BLRP_SCHEDULE_DELAY=200
 "$bin/core-engine" > "$logs/core-engine.log" 2>&1 &
 pids+=($!)
 "$bin/gateway" > "$logs/gateway.log" 2>&1 &

@@ -96,15 +96,18 @@ package struct TelemetrySettings: Sendable {
         }
 
         // The span and log batch processors take the same four settings; the OTLP exporter settings come
-        // shared (OTEL_EXPORTER_OTLP_*) and per signal (…_TRACES_…, …_LOGS_…).
-        for processor in ["BSP", "BLRP"] {
-            for name in ["OTEL_\(processor)_SCHEDULE_DELAY", "OTEL_\(processor)_EXPORT_TIMEOUT"] {
+        // shared (OTEL_EXPORTER_OTLP_*) and per signal (…_TRACES_…, …_LOGS_…). Names are spelled out, so that
+        // a search (and the compose check) finds every variable read.
+        let batchProcessors = [
+            ("OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+            ("OTEL_BLRP_SCHEDULE_DELAY", "OTEL_BLRP_EXPORT_TIMEOUT", "OTEL_BLRP_MAX_QUEUE_SIZE", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"),
+        ]
+        for (scheduleDelay, exportTimeout, queueName, batchName) in batchProcessors {
+            for name in [scheduleDelay, exportTimeout] {
                 if let raw = value(name), Int(raw).map({ $0 >= 0 }) != true {
                     throw fail(name, "must be a whole number of milliseconds, got '\(raw)'")
                 }
             }
-            let queueName = "OTEL_\(processor)_MAX_QUEUE_SIZE"
-            let batchName = "OTEL_\(processor)_MAX_EXPORT_BATCH_SIZE"
             for name in [queueName, batchName] {
                 if let raw = value(name), Int(raw).map({ $0 > 0 }) != true {
                     throw fail(name, "must be a positive whole number, got '\(raw)'")
@@ -117,16 +120,20 @@ package struct TelemetrySettings: Sendable {
                 throw fail(batchName, "must not exceed \(queueName) (\(queueSize)), got \(batchSize)")
             }
         }
-        for signal in ["", "TRACES_", "LOGS_"] {
-            let prefix = "OTEL_EXPORTER_OTLP_\(signal)"
-            if let raw = value(prefix + "TIMEOUT"), Int(raw).map({ $0 >= 0 }) != true {
-                throw fail(prefix + "TIMEOUT", "must be a whole number of milliseconds, got '\(raw)'")
+        let exporters = [
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+            ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+            ("OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"),
+        ]
+        for (timeout, exportProtocol, endpoint) in exporters {
+            if let raw = value(timeout), Int(raw).map({ $0 >= 0 }) != true {
+                throw fail(timeout, "must be a whole number of milliseconds, got '\(raw)'")
             }
-            if let raw = value(prefix + "PROTOCOL"), !["grpc", "http/protobuf", "http/json"].contains(raw) {
-                throw fail(prefix + "PROTOCOL", "unsupported protocol '\(raw)'; supported: grpc, http/protobuf, http/json")
+            if let raw = value(exportProtocol), !["grpc", "http/protobuf", "http/json"].contains(raw) {
+                throw fail(exportProtocol, "unsupported protocol '\(raw)'; supported: grpc, http/protobuf, http/json")
             }
-            if let raw = value(prefix + "ENDPOINT"), !Self.isHTTPURL(raw) {
-                throw fail(prefix + "ENDPOINT", "must be an http:// or https:// URL with a host, got '\(raw)'")
+            if let raw = value(endpoint), !Self.isHTTPURL(raw) {
+                throw fail(endpoint, "must be an http:// or https:// URL with a host, got '\(raw)'")
             }
         }
         for name in ["OTEL_RESOURCE_ATTRIBUTES", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS",

@@ -44,7 +44,8 @@ def test_docker_compose_accepts_the_file():
     assert result.returncode == 0, result.stderr
     with_load = subprocess.run(["docker-compose", "-f", str(COMPOSE), "--profile", "load", "config", "--services"],
                                capture_output=True, text=True)
-    assert set(with_load.stdout.split()) == {"core-engine", "gateway", "jaeger", "prometheus", "grafana", "loadgen"}
+    assert set(with_load.stdout.split()) == {"core-engine", "gateway", "otel-collector", "jaeger", "loki", "prometheus",
+                                             "grafana", "loadgen"}
 
 
 @pytest.mark.parametrize("service,target", [("core-engine", "CoreEngine"), ("gateway", "Gateway")])
@@ -73,23 +74,50 @@ def test_the_hop_and_the_exporters_point_at_real_ports(compose):
     services = compose["services"]
     gateway, core = services["gateway"]["environment"], services["core-engine"]["environment"]
     assert gateway["CORE_ENGINE_HOST"] == "core-engine" and gateway["CORE_ENGINE_PORT"] == core["GRPC_PORT"]
-    jaeger_ports = {int(p.split(":")[1]) for p in services["jaeger"]["ports"]}
+    collector_ports = {int(p.split(":")[1]) for p in services["otel-collector"]["ports"]}
     for environment in (gateway, core):
         assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "grpc"
+        assert environment["OTEL_LOGS_EXPORTER"] == "otlp"
         host, port = re.match(r"http://([a-z-]+):(\d+)$", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).groups()
-        assert host == "jaeger" and int(port) in jaeger_ports and int(port) == 4317
+        assert host == "otel-collector" and int(port) in collector_ports and int(port) == 4317
         # The export timeout fits inside the stop grace period, so spans flush on `docker compose down`.
         assert int(environment["OTEL_BSP_EXPORT_TIMEOUT"]) / 1000 < 15
     for name in ("gateway", "core-engine"):
         assert services[name]["stop_grace_period"] == "15s"
 
 
+def test_the_collector_sends_traces_to_jaeger_and_logs_to_loki(compose):
+    collector = compose["services"]["otel-collector"]
+    mounted = {v.split(":")[0].removeprefix("./"): v.split(":")[1] for v in collector["volumes"]}
+    assert collector["command"] == [f"--config={mounted['otel-collector.yml']}"]
+    config = yaml.safe_load((ROOT / "otel-collector.yml").read_text())
+    receiver = config["receivers"]["otlp"]["protocols"]
+    listening = {int(receiver[p]["endpoint"].rsplit(":", 1)[1]) for p in ("grpc", "http")}
+    assert listening == {4317, 4318} and listening <= {int(p.split(":")[1]) for p in collector["ports"]}
+    pipelines = config["service"]["pipelines"]
+    assert pipelines["traces"]["exporters"] == ["otlp/jaeger"] and pipelines["logs"]["exporters"] == ["otlphttp/loki"]
+    for pipeline in pipelines.values():
+        assert set(pipeline["receivers"]) <= set(config["receivers"])
+        assert set(pipeline["processors"]) <= set(config["processors"])
+        assert set(pipeline["exporters"]) <= set(config["exporters"])
+    jaeger_host, jaeger_port = config["exporters"]["otlp/jaeger"]["endpoint"].split(":")
+    assert jaeger_host == "jaeger" and jaeger_port in compose["services"]["jaeger"]["expose"]
+    loki = re.match(r"http://loki:(\d+)/otlp$", config["exporters"]["otlphttp/loki"]["endpoint"])
+    assert loki and f"{loki.group(1)}:{loki.group(1)}" in " ".join(compose["services"]["loki"]["ports"])
+    health = int(config["extensions"]["health_check"]["endpoint"].rsplit(":", 1)[1])
+    assert health in {int(p.split(":")[1]) for p in collector["ports"]}
+
+
 def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies(compose):
+    # The collector's image is distroless: nothing in it can probe its health endpoint, so it has none, and
+    # services that send to it (they retry exports) wait for it to have started.
+    unprobeable = {"loadgen", "otel-collector"}
     for name, service in compose["services"].items():
-        if name != "loadgen":
+        if name not in unprobeable:
             assert "healthcheck" in service, name
-        for dependency in service.get("depends_on", {}).values():
-            assert dependency == {"condition": "service_healthy"}, name
+        for dependency, condition in service.get("depends_on", {}).items():
+            expected = "service_started" if dependency in unprobeable else "service_healthy"
+            assert condition == {"condition": expected}, (name, dependency)
 
 
 def test_every_mounted_path_and_build_target_exists(compose):
@@ -116,19 +144,30 @@ def test_promtool_accepts_prometheus_yml():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_grafana_provisioning_parses_and_links_exemplars_to_jaeger():
+def test_grafana_provisioning_parses_and_links_exemplars_logs_and_traces():
     datasources = yaml.safe_load((ROOT / "grafana/provisioning/datasources/datasources.yml").read_text())["datasources"]
     by_uid = {d["uid"]: d for d in datasources}
-    assert set(by_uid) == {"prometheus", "jaeger"}
+    assert set(by_uid) == {"prometheus", "jaeger", "loki"}
     destinations = by_uid["prometheus"]["jsonData"]["exemplarTraceIdDestinations"]
     assert destinations == [{"name": "trace_id", "datasourceUid": "jaeger"}]
+    # From a log line to its trace, and from a span to its log lines.
+    derived = by_uid["loki"]["jsonData"]["derivedFields"]
+    assert [(f["matcherRegex"], f["datasourceUid"]) for f in derived] == [("trace_id", "jaeger")]
+    traces_to_logs = by_uid["jaeger"]["jsonData"]["tracesToLogsV2"]
+    assert traces_to_logs["datasourceUid"] == "loki" and traces_to_logs["filterByTraceID"]
+    assert by_uid["loki"]["url"] == "http://loki:3100"
     providers = yaml.safe_load((ROOT / "grafana/provisioning/dashboards/dashboards.yml").read_text())["providers"]
     assert providers[0]["options"]["path"] == "/var/lib/grafana/dashboards"
     dashboard = json.loads((ROOT / "grafana/dashboards/gateway-core-engine.json").read_text())
     assert dashboard["title"] == "Gateway & CoreEngine"
     uids = {t["datasource"]["uid"] for p in dashboard["panels"] for t in p["targets"]}
     assert uids <= set(by_uid)
-    assert any(t["exemplar"] for p in dashboard["panels"] for t in p["targets"])
+    assert any(t.get("exemplar") for p in dashboard["panels"] for t in p["targets"])
+    logs = [p for p in dashboard["panels"] if p["type"] == "logs"]
+    assert logs and all(t["datasource"]["uid"] == "loki" and "$service" in t["expr"] for p in logs for t in p["targets"])
+    assert "error" in logs[0]["targets"][0]["expr"], "errors come first"
+    services = next(v for v in dashboard["templating"]["list"] if v["name"] == "service")
+    assert set(services["query"].split(",")) == {"gateway", "core-engine"}
 
 
 def test_the_dockerfile_builds_with_the_command_ci_runs():

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from stack import CALLER_TRACE_ID, GATEWAY, endpoint_for, start_stack, wait_for
+from stack import CALLER_TRACE_ID, GATEWAY, RECEIVER, endpoint_for, start_stack, wait_for
 
 LOGS_ON = {"OTEL_LOGS_EXPORTER": "otlp", "OTEL_BLRP_SCHEDULE_DELAY": "100"}
 
@@ -65,6 +65,32 @@ def test_without_a_collector_requests_succeed_and_the_log_export_failure_is_logg
         assert core.terminate() == 0
         for service in (gateway, core):
             assert len(failed(service)) == 1, failed(service)
+    finally:
+        gateway.kill()
+        core.kill()
+
+
+def test_the_trace_view_prints_each_log_record_under_its_span(tmp_path, receiver):
+    """`make run`'s tree view, from what the receiver really got for one request."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("otlp_receiver", RECEIVER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    core, gateway = start_stack(tmp_path, {**endpoint_for("grpc"), **LOGS_ON})
+    try:
+        trace_id = requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5).headers["X-Trace-ID"]
+        logs = wait_for(lambda: (r := receiver.logs(trace_id)) and {x["service_name"] for x in r} == {"gateway", "core-engine"} and r,
+                        what="both services' log records")
+        spans = wait_for(lambda: (s := receiver.spans(trace_id)) and len(s) >= 7 and s, what="the request's spans")
+        lines = module.render_tree(trace_id, spans, logs).splitlines()
+        print("\n" + "\n".join(lines))
+        def index(text):
+            return next(i for i, line in enumerate(lines) if text in line)
+        # Each record sits right under (and indented below) the span it was written in.
+        server = index("gateway      SERVER")
+        assert index("log info    request handled") > server
+        assert index("log info    rpc handled") > index("core-engine  SERVER")
+        assert len(lines) == 1 + len(spans) + len(logs)
     finally:
         gateway.kill()
         core.kill()
