@@ -11,6 +11,7 @@ has arrived for a moment: the local trace view of `scripts/run-local.sh`.
 """
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -223,7 +224,8 @@ def main():
     parser.add_argument("--print-trees", action="store_true")
     args = parser.parse_args()
 
-    logs_file = args.logs_file or str(Path(args.spans_file).with_name("logs.jsonl"))
+    logs_file = args.logs_file or (os.devnull if args.spans_file == os.devnull
+                                   else str(Path(args.spans_file).with_name("logs.jsonl")))
     store = SpanStore(args.spans_file, logs_file, args.print_trees)
     grpc_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(TraceService(store), grpc_server)
