@@ -20,12 +20,3 @@ struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Sorted keys: responses read the same every time, which diffs and docs appreciate.
     var responseEncoder: JSONEncoder { .sorted }
 }
-
-extension JSONEncoder {
-    /// A JSON encoder with sorted keys, for every body the gateway writes; made once, not per response.
-    static let sorted: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
-}

@@ -9,8 +9,6 @@ struct FaultInjection: Sendable, Equatable {
 
     static let off = FaultInjection()
 
-    var isOff: Bool { self.extraLatency == .zero && self.errorRate == 0 }
-
     /// Whether this request should fail; `roll` is uniform in [0, 1).
     func shouldFail(roll: Double) -> Bool {
         roll < self.errorRate

@@ -20,8 +20,6 @@ struct SymbolUniverse: Sendable {
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    var symbols: [String] { self.instruments.keys.sorted() }
-
     /// Normalises and checks a requested symbol.
     /// - Throws: `invalidArgument` when malformed, `notFound` when outside the universe.
     func instrument(for rawSymbol: String) throws(MarketDataError) -> Instrument {

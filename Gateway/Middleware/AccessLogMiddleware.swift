@@ -17,7 +17,7 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let status = Int(response.status.code)
         let requestMetadata: Logger.Metadata = [
             "http.request.method": .string(request.method.rawValue),
-            "http.route": .string(HTTPServerTracingMiddleware<Context>.route(context.endpointPath) ?? "unmatched"),
+            "http.route": .string(RouteTemplate.matched(context.endpointPath) ?? RouteTemplate.unmatchedLabel),
             "url.path": .string(request.uri.path),
             "http.response.status_code": .stringConvertible(status),
         ]

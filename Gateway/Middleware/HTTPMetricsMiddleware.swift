@@ -25,7 +25,7 @@ struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let duration = self.metrics.duration(
             method: method,
-            route: HTTPServerTracingMiddleware<Context>.route(context.endpointPath) ?? "unmatched",
+            route: RouteTemplate.matched(context.endpointPath) ?? RouteTemplate.unmatchedLabel,
             status: Int(response.status.code)
         )
         let serviceContext = ServiceContext.current

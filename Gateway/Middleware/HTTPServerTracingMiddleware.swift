@@ -78,16 +78,8 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// What Hummingbird's router puts in `endpointPath` when no route matched.
-    static var unmatchedEndpoint: String { "NotFound" }
-
-    /// The route template that matched, or `nil` when none did.
-    static func route(_ endpointPath: String?) -> String? {
-        endpointPath == Self.unmatchedEndpoint ? nil : endpointPath
-    }
-
     private static func name(_ span: any Span, method: String, route endpointPath: String?) {
-        guard let route = Self.route(endpointPath) else { return }
+        guard let route = RouteTemplate.matched(endpointPath) else { return }
         span.operationName = "\(method) \(route)"
         span.attributes["http.route"] = route
     }
