@@ -26,6 +26,8 @@ package enum StartupFailure {
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         #if canImport(Glibc)
         Glibc.exit(isConfiguration ? 2 : 1)
+        #elseif canImport(Musl)
+        Musl.exit(isConfiguration ? 2 : 1)
         #else
         Darwin.exit(isConfiguration ? 2 : 1)
         #endif

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import Prometheus
 import Synchronization
@@ -7,7 +9,8 @@ import Synchronization
 /// The standard Prometheus process metrics, read from /proc on every scrape, under the names of the Go and
 /// Python clients' process collectors, plus a `{service}_build_info{version=…} 1` gauge.
 ///
-/// swift-prometheus has no process collector, so this one is ours.
+/// swift-prometheus has no process collector, so this one is ours. Linux only, as in the Go and Python clients:
+/// elsewhere the series stay at zero (the build info is still set).
 package final class ProcessMetrics: Sendable {
     private let cpuSeconds: Prometheus.Counter
     private let residentMemory: Gauge
@@ -35,8 +38,15 @@ package final class ProcessMetrics: Sendable {
         self.update()
     }
 
-    /// Reads /proc/self and sets the metrics. Missing files (not Linux) leave them as they were.
+    /// Reads /proc/self and sets the metrics; does nothing on other systems.
     package func update() {
+        #if os(Linux)
+        self.updateFromProc()
+        #endif
+    }
+
+    #if os(Linux)
+    private func updateFromProc() {
         let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
         if let stat = Self.read("/proc/self/stat"), let fields = Self.statFields(stat), fields.count > 21 {
@@ -95,8 +105,11 @@ package final class ProcessMetrics: Sendable {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+    #endif
 }
 
 #if canImport(Glibc)
 private let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+#elseif canImport(Musl)
+private let RLIMIT_NOFILE_VALUE = RLIMIT_NOFILE
 #endif
