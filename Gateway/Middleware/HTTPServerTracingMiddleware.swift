@@ -3,7 +3,6 @@ import Hummingbird
 import NIOCore
 import ServiceContextModule
 import Shared
-import Synchronization
 import Tracing
 
 /// Starts a SERVER span per request, following the stable OpenTelemetry HTTP conventions.
@@ -47,7 +46,9 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
 
-        let ended = SpanOnce(span)
+        // Ends once, from whichever of the body-written callback or the error path comes first; a body that is never
+        // written (the client went away) still ends it when the response is released.
+        let ending = Once(span, onAbandon: { $0.end() })
         do {
             var response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
@@ -65,7 +66,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[Self.traceIDHeader] = traceParent.traceID
                 response.headers[Self.traceResponseHeader] = traceParent.headerValue
             }
-            response.body = response.body.afterWrite { ended.end() }
+            response.body = response.body.afterWrite { ending.take()?.end() }
             return response
         } catch {
             // Only reached when an error escapes the error middleware, which should not happen.
@@ -73,7 +74,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
             span.updateAttributes { $0["error.type"] = String(describing: type(of: error)) }
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
-            ended.end()
+            ending.take()?.end()
             throw error
         }
     }
@@ -104,26 +105,5 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if let port = address.port { attributes["network.peer.port"] = port }
         }
-    }
-}
-
-/// Ends a span once, from whichever of the body-written callback or the error path comes first.
-final class SpanOnce: Sendable {
-    private let span: Mutex<(any Span)?>
-
-    init(_ span: any Span) {
-        self.span = Mutex(span)
-    }
-
-    func end() {
-        self.span.withLock { span in
-            span?.end()
-            span = nil
-        }
-    }
-
-    deinit {
-        // A body that was never written (the client went away) still ends its span.
-        self.end()
     }
 }

@@ -16,9 +16,9 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         let start = ContinuousClock.now
         let metrics = self.metricsByMethod.value(for: context.descriptor) { RPCMetrics(side: "client", method: $0) }
         metrics.started()
-        let once = Once()
+        let unfinished = Once(metrics)
         @Sendable func finish(_ error: (any Error)?) {
-            once.run { metrics.finished(error: error, start: start) }
+            unfinished.take()?.finished(error: error, start: start)
         }
 
         var request = request
@@ -29,9 +29,9 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         do {
             var response = try await next(request, context)
             if case .success(var contents) = response.accepted {
-                let counted = CountingSequence(base: contents.bodyParts) { part in
+                let counted = ObservedSequence(base: contents.bodyParts, onElement: { part in
                     if case .message = part { metrics.messageReceived() }
-                }
+                })
                 contents.bodyParts = RPCAsyncSequence(wrapping: counted)
                 response.accepted = .success(contents)
             }

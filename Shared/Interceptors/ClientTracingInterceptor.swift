@@ -41,7 +41,7 @@ package struct ClientTracingInterceptor: ClientInterceptor {
                 if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
             }
         }
-        let ending = SpanEnding(span: span, kind: .client)
+        let ending = Once(span, onAbandon: { $0.endAbandonedRPC() })
 
         var request = request
         for field in self.propagation.inject(span.context).fields {
@@ -55,9 +55,9 @@ package struct ClientTracingInterceptor: ClientInterceptor {
             let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            return response.onCompletion { ending.end(error: $0) }
+            return response.onCompletion { ending.take()?.endRPC(kind: .client, error: $0) }
         } catch {
-            ending.end(error: error)
+            ending.take()?.endRPC(kind: .client, error: error)
             throw error
         }
     }

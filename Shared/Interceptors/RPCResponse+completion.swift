@@ -40,42 +40,11 @@ extension StreamingClientResponse {
         var response = self
         switch response.accepted {
         case .success(var contents):
-            contents.bodyParts = RPCAsyncSequence(wrapping: CompletionSequence(base: contents.bodyParts, onEnd: completion))
+            contents.bodyParts = RPCAsyncSequence(wrapping: ObservedSequence(base: contents.bodyParts, onEnd: completion))
             response.accepted = .success(contents)
         case .failure(let error):
             completion(error)
         }
         return response
-    }
-}
-
-/// Calls `onEnd` when the sequence finishes or fails.
-struct CompletionSequence<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element: Sendable {
-    typealias Element = Base.Element
-    typealias Failure = any Error
-
-    let base: Base
-    let onEnd: @Sendable ((any Error)?) -> Void
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: self.base.makeAsyncIterator(), onEnd: self.onEnd)
-    }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: Base.AsyncIterator
-        let onEnd: @Sendable ((any Error)?) -> Void
-
-        mutating func next() async throws -> Element? {
-            do {
-                guard let element = try await self.base.next() else {
-                    self.onEnd(nil)
-                    return nil
-                }
-                return element
-            } catch {
-                self.onEnd(error)
-                throw error
-            }
-        }
     }
 }

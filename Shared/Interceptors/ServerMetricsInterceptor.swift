@@ -16,14 +16,14 @@ package struct ServerMetricsInterceptor: ServerInterceptor {
         let start = ContinuousClock.now
         let metrics = self.metricsByMethod.value(for: context.descriptor) { RPCMetrics(side: "server", method: $0) }
         metrics.started()
-        let once = Once()
+        let unfinished = Once(metrics)
         @Sendable func finish(_ error: (any Error)?) {
-            once.run { metrics.finished(error: error, start: start) }
+            unfinished.take()?.finished(error: error, start: start)
         }
 
         var request = request
         request.messages = RPCAsyncSequence(
-            wrapping: CountingSequence(base: request.messages) { _ in metrics.messageReceived() }
+            wrapping: ObservedSequence(base: request.messages, onElement: { _ in metrics.messageReceived() })
         )
         do {
             var response = try await next(request, context)

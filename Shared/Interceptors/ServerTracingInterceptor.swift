@@ -1,6 +1,5 @@
 import GRPCCore
 import ServiceContextModule
-import Synchronization
 import Tracing
 
 /// Starts a SERVER span for every RPC, continuing the caller's trace.
@@ -48,69 +47,16 @@ package struct ServerTracingInterceptor: ServerInterceptor {
                 attributes["correlation.id"] = correlationID
             }
         }
-        let ending = SpanEnding(span: span, kind: .server)
+        let ending = Once(span, onAbandon: { $0.endAbandonedRPC() })
 
         do {
             let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            return response.onCompletion(in: span.context) { ending.end(error: $0) }
+            return response.onCompletion(in: span.context) { ending.take()?.endRPC(kind: .server, error: $0) }
         } catch {
-            ending.end(error: error)
+            ending.take()?.endRPC(kind: .server, error: error)
             throw error
-        }
-    }
-}
-
-/// Ends an RPC span exactly once with its gRPC status, whichever path finishes the call.
-///
-/// A class so that a response producer that is never run (the transport dropped the stream) still
-/// ends the span when the response is released.
-final class SpanEnding: Sendable {
-    enum Kind {
-        case server
-        case client
-    }
-
-    private let span: Mutex<(any Span)?>
-    private let kind: Kind
-
-    init(span: any Span, kind: Kind) {
-        self.span = Mutex(span)
-        self.kind = kind
-    }
-
-    /// Sets the status attributes and ends the span; later calls do nothing.
-    func end(error: (any Error)?) {
-        guard let span = self.span.withLock({ span in defer { span = nil }; return span }) else { return }
-        guard span.isRecording else {
-            span.end()
-            return
-        }
-        guard let error else {
-            span.updateAttributes { RPCSpanAttributes.set(status: nil, on: &$0) }
-            span.end()
-            return
-        }
-        let code = RPCError.Code(recording: error)
-        span.updateAttributes { RPCSpanAttributes.set(status: code, on: &$0) }
-        span.recordError(error)
-        switch self.kind {
-        case .client:
-            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
-        case .server where RPCSpanAttributes.isServerFault(code, error: error):
-            span.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
-        case .server:
-            break
-        }
-        span.end()
-    }
-
-    deinit {
-        // The call was abandoned before a status was known.
-        if let span = self.span.withLock({ $0 }) {
-            span.updateAttributes { $0["error.type"] = "CANCELLED" }
-            span.end()
         }
     }
 }

@@ -1,0 +1,31 @@
+import GRPCCore
+import Tracing
+
+extension Span {
+    /// Ends an RPC span with its gRPC status: `rpc.grpc.status_code` (and `error.type` when not OK), the error as an
+    /// event, and an ERROR status for any failure on the client and for server faults on the server.
+    func endRPC(kind: SpanKind, error: (any Error)?) {
+        guard self.isRecording else {
+            self.end()
+            return
+        }
+        guard let error else {
+            self.updateAttributes { RPCSpanAttributes.set(status: nil, on: &$0) }
+            self.end()
+            return
+        }
+        let code = RPCError.Code(recording: error)
+        self.updateAttributes { RPCSpanAttributes.set(status: code, on: &$0) }
+        self.recordError(error)
+        if kind != .server || RPCSpanAttributes.isServerFault(code, error: error) {
+            self.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
+        }
+        self.end()
+    }
+
+    /// Ends an RPC span whose call was abandoned before a status was known.
+    func endAbandonedRPC() {
+        self.updateAttributes { $0["error.type"] = "CANCELLED" }
+        self.end()
+    }
+}
