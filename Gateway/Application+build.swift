@@ -1,5 +1,7 @@
+import GRPCCore
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Shared
 import Tracing
 
@@ -33,21 +35,55 @@ func buildRouter(
     return router
 }
 
-/// The HTTP application listening on `HTTP_HOST:HTTP_PORT`.
-func buildApplication(
+/// The gateway's gRPC client to CoreEngine: every call goes through the tracing interceptor (the CLIENT span and
+/// the propagated context), then the metrics interceptor (whose exemplars point at that span).
+func buildEngineClient<Transport: ClientTransport>(
+    transport: Transport,
     configuration: GatewayConfiguration,
-    engine: any EngineClient,
-    metrics: MetricsExposition,
-    logger: Logger
+    tracer: (any Tracer)? = nil
+) -> GRPCClient<Transport> {
+    GRPCClient(
+        transport: transport,
+        interceptors: [
+            ClientTracingInterceptor(
+                serverAddress: configuration.coreEngineHost,
+                serverPort: configuration.coreEnginePort,
+                tracer: tracer
+            ),
+            ClientMetricsInterceptor(),
+        ]
+    )
+}
+
+/// The HTTP application listening on `HTTP_HOST:HTTP_PORT`, calling CoreEngine through `engineClient`, whose
+/// connections it runs as one of its services. `main` and the tests build the gateway with this same function.
+///
+/// Services start in this order and stop in reverse: `telemetryServices` (the tracer, which must flush last),
+/// then the gRPC client, then the HTTP server, which drains first.
+func buildApplication<Transport: ClientTransport>(
+    configuration: GatewayConfiguration,
+    engineClient: GRPCClient<Transport>,
+    telemetryServices: [any Service] = [],
+    metrics: MetricsExposition? = nil,
+    logger: Logger,
+    accessLogger: Logger = Logger(label: "gateway.http"),
+    tracer: (any Tracer)? = nil
 ) -> Application<RouterResponder<GatewayRequestContext>> {
-    Application(
-        router: buildRouter(configuration: configuration, engine: engine, metrics: metrics),
+    let engine = GRPCEngineClient(client: engineClient, deadline: configuration.coreEngineDeadline)
+    var application = Application(
+        router: buildRouter(
+            configuration: configuration,
+            engine: engine,
+            metrics: metrics,
+            accessLogger: accessLogger,
+            tracer: tracer
+        ),
         // The idle timeout also bounds how long a client may take to send a request head: Hummingbird counts
         // only whole HTTP parts as activity, so a half-sent or trickled head does not keep the connection open.
         server: .guardedHTTP1(
             configuration: .init(idleTimeout: .init(configuration.httpIdleTimeout)),
-            propagation: TracePropagation(),
-            logger: Logger(label: "gateway.http")
+            propagation: TracePropagation(tracer: tracer),
+            logger: accessLogger
         ),
         configuration: .init(
             address: .hostname(configuration.httpHost, port: configuration.httpPort),
@@ -55,4 +91,7 @@ func buildApplication(
         ),
         logger: logger
     )
+    application.addServices(telemetryServices)
+    application.addServices(GRPCClientService(client: engineClient))
+    return application
 }

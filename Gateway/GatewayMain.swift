@@ -21,27 +21,20 @@ struct GatewayMain {
                 environment: environment
             )
             let logger = Logger(label: "gateway")
-            let grpcClient = GRPCClient(
-                transport: try HTTP2ClientTransport.Posix.coreEngine(host: configuration.coreEngineHost, port: configuration.coreEnginePort),
-                interceptors: [
-                    ClientTracingInterceptor(
-                        serverAddress: configuration.coreEngineHost,
-                        serverPort: configuration.coreEnginePort
-                    ),
-                    ClientMetricsInterceptor(),
-                ]
+            let engineClient = buildEngineClient(
+                transport: try HTTP2ClientTransport.Posix.coreEngine(
+                    host: configuration.coreEngineHost,
+                    port: configuration.coreEnginePort
+                ),
+                configuration: configuration
             )
-            let engine = GRPCEngineClient(client: grpcClient, deadline: configuration.coreEngineDeadline)
-            var application = buildApplication(
+            let application = buildApplication(
                 configuration: configuration,
-                engine: engine,
+                engineClient: engineClient,
+                telemetryServices: observability.services,
                 metrics: observability.metrics,
                 logger: logger
             )
-            // Started in this order, stopped in reverse: HTTP drains first, then the gRPC client,
-            // and the tracer flushes last.
-            let services: [any Service] = observability.services + [GRPCClientService(client: grpcClient)]
-            application.addServices(services)
             logger.info(
                 "gateway starting",
                 metadata: [

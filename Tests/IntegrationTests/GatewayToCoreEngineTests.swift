@@ -52,14 +52,15 @@ struct GatewayToCoreEngineTests {
             logger: Logger(label: "core-engine.rpc") { _ in SwiftLogNoOpLogHandler() },
             tracer: tracer
         )
-        let grpcClient = GRPCClient(
-            transport: transport.client,
-            interceptors: [ClientTracingInterceptor(serverAddress: "core-engine", serverPort: 50051, tracer: tracer)]
-        )
+        var configuration = GatewayConfiguration()
+        configuration.coreEngineHost = "core-engine"
+        configuration.coreEngineDeadline = deadline
+        // The gateway as main builds it, with the in-process transport in place of TCP.
         let gatewayLogs = InMemoryLogSink()
-        let router = buildRouter(
-            configuration: GatewayConfiguration(),
-            engine: GRPCEngineClient(client: grpcClient, deadline: deadline),
+        let application = buildApplication(
+            configuration: configuration,
+            engineClient: buildEngineClient(transport: transport.client, configuration: configuration, tracer: tracer),
+            logger: Logger(label: "gateway") { _ in SwiftLogNoOpLogHandler() },
             accessLogger: Logger(label: "gateway.http") {
                 JSONLogHandler(label: $0, service: "gateway", metadataProvider: .correlationID, sink: gatewayLogs)
             },
@@ -67,11 +68,9 @@ struct GatewayToCoreEngineTests {
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
-            group.addTask { try await grpcClient.runConnections() }
-            try await Application(router: router).test(.router) { client in
+            try await application.test(.router) { client in
                 try await body(Harness(tracer: tracer, gatewayLogs: gatewayLogs, client: client))
             }
-            grpcClient.beginGracefulShutdown()
             server.beginGracefulShutdown()
         }
     }
