@@ -5,10 +5,6 @@ import Tracing
 /// Produces quotes: validates the symbol, looks in the cache, fetches from the simulated source on a
 /// miss, and computes the derived figures. Each step is a child span of the current RPC span.
 struct MarketDataEngine: Sendable {
-    /// The only source there is; requests may name it or leave it empty.
-    static let simulatedSourceID = "simulated"
-    /// How many symbols one batch may ask for.
-    static let maximumBatchSize = 50
     /// Spread around the last price, as a fraction of it.
     static let halfSpread = 0.0005
 
@@ -66,12 +62,12 @@ struct MarketDataEngine: Sendable {
             span.attributes["quote.symbols.count"] = rawSymbols.count
             span.attributes["market_data.source.id"] = sourceID
             return try Self.failingSpan(span) {
-                guard sourceID.isEmpty || sourceID == Self.simulatedSourceID else {
-                    throw MarketDataError.notFound("unknown source '\(sourceID)'; available: \(Self.simulatedSourceID)")
+                guard sourceID.isEmpty || sourceID == MarketDataLimits.simulatedSourceID else {
+                    throw MarketDataError.notFound("unknown source '\(sourceID)'; available: \(MarketDataLimits.simulatedSourceID)")
                 }
                 guard !rawSymbols.isEmpty else { throw MarketDataError.invalidArgument("symbols must not be empty") }
-                guard rawSymbols.count <= Self.maximumBatchSize else {
-                    throw MarketDataError.invalidArgument("at most \(Self.maximumBatchSize) symbols per request")
+                guard rawSymbols.count <= MarketDataLimits.maximumSymbolsPerFetch else {
+                    throw MarketDataError.invalidArgument("at most \(MarketDataLimits.maximumSymbolsPerFetch) symbols per request")
                 }
                 return try rawSymbols.map { symbol throws(MarketDataError) in try self.universe.instrument(for: symbol) }
             }
@@ -85,7 +81,7 @@ struct MarketDataEngine: Sendable {
     }
 
     /// The instrument for a stream request, validated the same way as a quote.
-    func streamInstrument(for rawSymbol: String) throws -> SymbolUniverse.Instrument {
+    private func streamInstrument(for rawSymbol: String) throws -> SymbolUniverse.Instrument {
         try self.tracer.withSpan("quote.validate") { span in
             span.attributes["quote.symbol.length"] = rawSymbol.utf8.count
             return try Self.failingSpan(span) { try self.universe.instrument(for: rawSymbol) }
@@ -93,10 +89,39 @@ struct MarketDataEngine: Sendable {
     }
 
     /// The `step`th price update of a stream that started in `bucket`.
-    func streamUpdate(for instrument: SymbolUniverse.Instrument, startBucket: Int64, step: UInt64) -> MarketQuote {
+    private func streamUpdate(for instrument: SymbolUniverse.Instrument, startBucket: Int64, step: UInt64) -> MarketQuote {
         let tick = self.simulator.tick(for: instrument, bucket: startBucket, step: step)
         Self.countServed(instrument)
         return self.makeQuote(instrument, tick: tick, bucket: startBucket, cached: false)
+    }
+
+    /// A stream of `count` simulated updates of one symbol (0 asks for the default), `intervalMillis` apart, each
+    /// handed to `send` with its sequence number (from 1) as soon as it is made.
+    /// - Throws: `invalidArgument` outside `MarketDataLimits`, `notFound` for an unknown symbol, and whatever
+    ///   `send` throws (the caller went away).
+    func streamQuotes(
+        symbol rawSymbol: String,
+        count requestedCount: UInt32,
+        intervalMillis: UInt32,
+        send: (_ sequence: UInt32, _ quote: MarketQuote) async throws -> Void
+    ) async throws {
+        let count = requestedCount == 0 ? MarketDataLimits.defaultStreamCount : Int(requestedCount)
+        guard count <= MarketDataLimits.maximumStreamCount else {
+            throw MarketDataError.invalidArgument("count must be between 1 and \(MarketDataLimits.maximumStreamCount)")
+        }
+        guard intervalMillis <= MarketDataLimits.maximumStreamIntervalMillis else {
+            throw MarketDataError.invalidArgument(
+                "interval_millis must be at most \(MarketDataLimits.maximumStreamIntervalMillis)"
+            )
+        }
+        let instrument = try self.streamInstrument(for: rawSymbol)
+        let startBucket = self.simulator.bucket(atUnixMillis: self.now())
+        for sequence in 1...UInt32(count) {
+            if sequence > 1, intervalMillis > 0 {
+                try await Task.sleep(for: .milliseconds(Int(intervalMillis)))
+            }
+            try await send(sequence, self.streamUpdate(for: instrument, startBucket: startBucket, step: UInt64(sequence)))
+        }
     }
 
     private func quote(for instrument: SymbolUniverse.Instrument) async throws -> MarketQuote {
@@ -113,7 +138,7 @@ struct MarketDataEngine: Sendable {
             entry = cached
         } else {
             entry = try await self.tracer.withSpan("quote.source_fetch") { span in
-                span.attributes["market_data.source.id"] = Self.simulatedSourceID
+                span.attributes["market_data.source.id"] = MarketDataLimits.simulatedSourceID
                 span.attributes["quote.symbol"] = instrument.symbol
                 let start = ContinuousClock.now
                 defer {
@@ -170,7 +195,7 @@ struct MarketDataEngine: Sendable {
             volume: tick.volume,
             vwap: self.simulator.vwap(for: instrument, endingAt: bucket, window: self.configuration.vwapWindow),
             currency: instrument.currency,
-            sourceID: Self.simulatedSourceID,
+            sourceID: MarketDataLimits.simulatedSourceID,
             timestampUnixMillis: bucket * self.simulator.bucketMillis,
             cached: cached
         )

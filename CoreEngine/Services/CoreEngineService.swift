@@ -5,11 +5,6 @@ import SwiftProtobuf
 /// The `marketintel.v1.CoreEngine` gRPC service: maps requests onto `MarketDataEngine` and domain
 /// errors onto gRPC status codes.
 struct CoreEngineService: Marketintel_V1_CoreEngine.SimpleServiceProtocol {
-    /// Bounds of a `StreamQuotes` request.
-    static let maximumStreamCount: UInt32 = 100
-    static let defaultStreamCount: UInt32 = 10
-    static let maximumStreamIntervalMillis: UInt32 = 1000
-
     let engine: MarketDataEngine
 
     func getQuote(
@@ -29,7 +24,7 @@ struct CoreEngineService: Marketintel_V1_CoreEngine.SimpleServiceProtocol {
         }
         return .with {
             $0.quotes = quotes.map(Marketintel_V1_Quote.init)
-            $0.sourceID = MarketDataEngine.simulatedSourceID
+            $0.sourceID = MarketDataLimits.simulatedSourceID
         }
     }
 
@@ -38,27 +33,17 @@ struct CoreEngineService: Marketintel_V1_CoreEngine.SimpleServiceProtocol {
         response: RPCWriter<Marketintel_V1_QuoteUpdate>,
         context: ServerContext
     ) async throws {
-        let count = request.count == 0 ? Self.defaultStreamCount : request.count
-        guard count <= Self.maximumStreamCount else {
-            throw RPCError(code: .invalidArgument, message: "count must be between 1 and \(Self.maximumStreamCount)")
-        }
-        guard request.intervalMillis <= Self.maximumStreamIntervalMillis else {
-            throw RPCError(
-                code: .invalidArgument,
-                message: "interval_millis must be at most \(Self.maximumStreamIntervalMillis)"
-            )
-        }
-        let instrument = try await Self.mappingErrors { try self.engine.streamInstrument(for: request.symbol) }
-        let startBucket = self.engine.simulator.bucket(atUnixMillis: self.engine.now())
-        for sequence in 1...count {
-            if sequence > 1, request.intervalMillis > 0 {
-                try await Task.sleep(for: .milliseconds(Int(request.intervalMillis)))
+        try await Self.mappingErrors {
+            try await self.engine.streamQuotes(
+                symbol: request.symbol,
+                count: request.count,
+                intervalMillis: request.intervalMillis
+            ) { sequence, quote in
+                try await response.write(.with {
+                    $0.sequence = sequence
+                    $0.quote = Marketintel_V1_Quote(quote)
+                })
             }
-            let quote = self.engine.streamUpdate(for: instrument, startBucket: startBucket, step: UInt64(sequence))
-            try await response.write(.with {
-                $0.sequence = sequence
-                $0.quote = Marketintel_V1_Quote(quote)
-            })
         }
     }
 

@@ -7,11 +7,8 @@ import Shared
 
 /// The market-data API: single quotes, batches, and quote streams, each one call to CoreEngine.
 struct QuotesController<Context: RequestContext> {
-    /// Bounds the gateway checks before calling CoreEngine, so obviously bad requests never leave it.
-    static var maximumSymbolsPerFetch: Int { 50 }
-    static var maximumStreamCount: Int { 100 }
-    static var maximumStreamIntervalMillis: Int { 1000 }
-
+    /// The bounds the gateway checks before calling CoreEngine, so obviously bad requests never leave it, are
+    /// `MarketDataLimits`, shared with CoreEngine.
     let engine: any EngineClient
 
     func addRoutes(to group: RouterGroup<Context>) {
@@ -48,14 +45,14 @@ struct QuotesController<Context: RequestContext> {
                 message: "the body must be a JSON object with a 'symbols' array of strings and an optional 'source_id'"
             )
         }
-        guard (1...Self.maximumSymbolsPerFetch).contains(body.symbols.count) else {
+        guard (1...MarketDataLimits.maximumSymbolsPerFetch).contains(body.symbols.count) else {
             throw APIError(
                 status: .badRequest,
                 code: "INVALID_ARGUMENT",
-                message: "symbols must hold between 1 and \(Self.maximumSymbolsPerFetch) entries"
+                message: "symbols must hold between 1 and \(MarketDataLimits.maximumSymbolsPerFetch) entries"
             )
         }
-        let response = try await self.engine.marketData(symbols: body.symbols, sourceID: body.source_id ?? "simulated")
+        let response = try await self.engine.marketData(symbols: body.symbols, sourceID: body.source_id ?? MarketDataLimits.simulatedSourceID)
         return FetchResponse(source_id: response.sourceID, quotes: response.quotes.map(QuoteResponse.init))
     }
 
@@ -67,12 +64,12 @@ struct QuotesController<Context: RequestContext> {
     /// as every other error.
     @Sendable func stream(request: Request, context: Context) async throws -> Response {
         let symbol = try Self.symbol(in: context)
-        let count = try Self.queryInteger(request, "count", default: 10, in: 1...Self.maximumStreamCount)
+        let count = try Self.queryInteger(request, "count", default: MarketDataLimits.defaultStreamCount, in: 1...MarketDataLimits.maximumStreamCount)
         let interval = try Self.queryInteger(
             request,
             "interval_ms",
             default: 100,
-            in: 0...Self.maximumStreamIntervalMillis
+            in: 0...MarketDataLimits.maximumStreamIntervalMillis
         )
         let format = try StreamFormat(request.uri.queryParameters["format"].map(String.init) ?? "ndjson")
 
