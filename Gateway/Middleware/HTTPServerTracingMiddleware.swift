@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import OTelSemanticConventions
 import ServiceContextModule
 import Shared
 import Tracing
@@ -36,8 +37,9 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         let carrier = TraceContextCarrier(validating: { name in HTTPField.Name(name).map { headers[values: $0] } ?? [] })
         self.propagation.extract(carrier, into: &serviceContext)
 
-        let method = request.method.rawValue
-        let span = self.propagation.tracer.startSpan(method, context: serviceContext, ofKind: .server)
+        // An unknown method is `_OTHER` on the span, which is then named `HTTP` (HTTP semantic conventions).
+        let method = HTTPServerMetrics.methodLabel(request.method.rawValue)
+        let span = self.propagation.tracer.startSpan(method == "_OTHER" ? "HTTP" : method, context: serviceContext, ofKind: .server)
         // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
         if span.isRecording {
             span.updateAttributes { attributes in
@@ -57,8 +59,8 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
                 Self.name(span, method: method, route: context.endpointPath)
                 let status = Int(response.status.code)
                 span.updateAttributes { attributes in
-                    attributes["http.response.status_code"] = status
-                    if status >= 500 { attributes["error.type"] = String(status) }
+                    attributes.http.response.statusCode = status
+                    if status >= 500 { attributes.error.type = .init(rawValue: String(status)) }
                 }
                 if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
             }
@@ -71,7 +73,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             // Only reached when an error escapes the error middleware, which should not happen.
             Self.name(span, method: method, route: context.endpointPath)
-            span.updateAttributes { $0["error.type"] = String(describing: type(of: error)) }
+            span.updateAttributes { $0.error.type = .init(rawValue: String(describing: type(of: error))) }
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
             ending.take()?.end()
@@ -81,29 +83,32 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private static func name(_ span: any Span, method: String, route endpointPath: String?) {
         guard let route = RouteTemplate.matched(endpointPath) else { return }
-        span.operationName = "\(method) \(route)"
-        span.attributes["http.route"] = route
+        span.operationName = "\(method == "_OTHER" ? "HTTP" : method) \(route)"
+        span.attributes.http.route = route
     }
 
     private func setRequestAttributes(_ request: Request, context: Context, on attributes: inout SpanAttributes) {
-        attributes["http.request.method"] = request.method.rawValue
-        attributes["url.path"] = request.uri.path
-        attributes["url.scheme"] = "http"
-        attributes["network.protocol.name"] = "http"
+        let method = request.method.rawValue
+        let label = HTTPServerMetrics.methodLabel(method)
+        attributes.http.request.method = .init(rawValue: label)
+        if label != method { attributes.http.request.methodOriginal = method }
+        attributes.url.path = request.uri.path
+        attributes.url.scheme = "http"
+        attributes.network.protocol.name = "http"
         if let host = request.head.authority {
             let parts = host.split(separator: ":", maxSplits: 1)
-            attributes["server.address"] = parts.first.map(String.init) ?? host
-            attributes["server.port"] = parts.count == 2 ? Int(parts[1]) ?? self.serverPort : self.serverPort
+            attributes.server.address = parts.first.map(String.init) ?? host
+            attributes.server.port = parts.count == 2 ? Int(parts[1]) ?? self.serverPort : self.serverPort
         } else {
-            attributes["server.port"] = self.serverPort
+            attributes.server.port = self.serverPort
         }
-        if let userAgent = request.headers[.userAgent] { attributes["user_agent.original"] = userAgent }
+        if let userAgent = request.headers[.userAgent] { attributes.userAgent.original = userAgent }
         if let address = (context as? any RemoteAddressRequestContext)?.remoteAddress {
             if let ip = address.ipAddress {
-                attributes["client.address"] = ip
-                attributes["network.peer.address"] = ip
+                attributes.client.address = ip
+                attributes.network.peer.address = ip
             }
-            if let port = address.port { attributes["network.peer.port"] = port }
+            if let port = address.port { attributes.network.peer.port = port }
         }
     }
 }

@@ -2,6 +2,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTP1
+import OTelSemanticConventions
 import ServiceContextModule
 import Shared
 import Tracing
@@ -92,11 +93,11 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let span = self.propagation.tracer.startSpan("HTTP", context: serviceContext, ofKind: .server)
         if span.isRecording {
             span.updateAttributes { attributes in
-                attributes["http.request.method"] = head?.method.rawValue ?? "_OTHER"
-                attributes["http.response.status_code"] = 400
-                attributes["url.scheme"] = "http"
-                attributes["network.protocol.name"] = "http"
-                if let address = context.channel.remoteAddress?.ipAddress { attributes["client.address"] = address }
+                attributes.http.request.method = .init(rawValue: head.map { HTTPServerMetrics.methodLabel($0.method.rawValue) } ?? "_OTHER")
+                attributes.http.response.statusCode = 400
+                attributes.url.scheme = "http"
+                attributes.network.protocol.name = "http"
+                if let address = context.channel.remoteAddress?.ipAddress { attributes.client.address = address }
             }
         }
         let traceID = self.propagation.traceParent(of: span.context)?.traceID
