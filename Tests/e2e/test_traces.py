@@ -78,19 +78,26 @@ def test_sigterm_exits_zero_and_flushes_spans(tmp_path, receiver):
         core.kill()
 
 
-def test_requests_succeed_without_a_collector_and_export_errors_are_rate_limited(tmp_path):
+@pytest.mark.parametrize("signal,component,extra", [
+    ("spans", "OTelBatchSpanProcessor", {}),
+    ("logs", "OTelBatchLogRecordProcessor", {"OTEL_LOGS_EXPORTER": "otlp", "OTEL_BLRP_SCHEDULE_DELAY": "100",
+                                             "OTEL_BLRP_EXPORT_TIMEOUT": "200"}),
+])
+def test_requests_succeed_without_a_collector_and_export_errors_are_rate_limited(tmp_path, signal, component, extra):
     # Nothing listens on port 1; a short export timeout makes every batch fail quickly.
     core, gateway = start_stack(tmp_path, {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
                                            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1",
-                                           "OTEL_BSP_EXPORT_TIMEOUT": "200"})
+                                           "OTEL_BSP_EXPORT_TIMEOUT": "200", **extra})
     try:
         for _ in range(20):
             assert requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5).status_code == 200
-        failed = lambda service: [l for l in service.lines() if l["message"] == "Failed to export batch."]
-        wait_for(lambda: failed(gateway) and failed(core), what="a logged export failure in both services")
-        # The spans of the failed batches are counted as dropped.
-        assert dropped_spans(f"{GATEWAY}/metrics") > 0
-        assert dropped_spans(f"http://127.0.0.1:{CORE_METRICS_PORT}/metrics") > 0
+        failed = lambda service: [l for l in service.lines() if l["message"] == "Failed to export batch."
+                                  and l.get("component") == component]
+        wait_for(lambda: failed(gateway) and failed(core), what=f"a logged {signal} export failure in both services")
+        if signal == "spans":
+            # The spans of the failed batches are counted as dropped.
+            assert dropped_spans(f"{GATEWAY}/metrics") > 0
+            assert dropped_spans(f"http://127.0.0.1:{CORE_METRICS_PORT}/metrics") > 0
         # Keep failing for several more batches (the delay is 100 ms), all within one 30 s window.
         for _ in range(10):
             assert requests.get(f"{GATEWAY}/api/v1/quotes/MSFT", timeout=5).status_code == 200

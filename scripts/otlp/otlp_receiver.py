@@ -38,6 +38,15 @@ def attribute_value(value):
     return getattr(value, kind)
 
 
+def each_item(resource_groups, scopes_field, items_field):
+    """(resource attributes, item) for every span or log record of an export request."""
+    for group in resource_groups:
+        resource = {a.key: attribute_value(a.value) for a in group.resource.attributes}
+        for scope in getattr(group, scopes_field):
+            for item in getattr(scope, items_field):
+                yield resource, item
+
+
 class SpanStore:
     """Appends spans and log records to their files and keeps them per trace for the tree printer."""
 
@@ -54,66 +63,53 @@ class SpanStore:
 
     def add_logs(self, request, protocol):
         arrived = time.time()
-        records = []
-        for resource_logs in request.resource_logs:
-            resource = {a.key: attribute_value(a.value) for a in resource_logs.resource.attributes}
-            for scope_logs in resource_logs.scope_logs:
-                for record in scope_logs.log_records:
-                    records.append({
-                        "trace_id": record.trace_id.hex(),
-                        "span_id": record.span_id.hex(),
-                        "flags": record.flags,
-                        "service_name": resource.get("service.name"),
-                        "resource": resource,
-                        "severity_text": record.severity_text,
-                        "severity_number": record.severity_number,
-                        "body": attribute_value(record.body),
-                        "attributes": {a.key: attribute_value(a.value) for a in record.attributes},
-                        "time_unix_nano": record.time_unix_nano,
-                        "arrived_unix_nano": int(arrived * 1e9),
-                        "protocol": protocol,
-                    })
+        records = [{
+            "trace_id": record.trace_id.hex(),
+            "span_id": record.span_id.hex(),
+            "flags": record.flags,
+            "service_name": resource.get("service.name"),
+            "resource": resource,
+            "severity_text": record.severity_text,
+            "severity_number": record.severity_number,
+            "body": attribute_value(record.body),
+            "attributes": {a.key: attribute_value(a.value) for a in record.attributes},
+            "time_unix_nano": record.time_unix_nano,
+            "arrived_unix_nano": int(arrived * 1e9),
+            "protocol": protocol,
+        } for resource, record in each_item(request.resource_logs, "scope_logs", "log_records")]
+        return self.keep(records, self.logs_path, self.logs, arrived)
+
+    def add(self, request, protocol):
+        arrived = time.time()
+        records = [{
+            "trace_id": span.trace_id.hex(),
+            "span_id": span.span_id.hex(),
+            "parent_span_id": span.parent_span_id.hex(),
+            "name": span.name,
+            "kind": KINDS.get(span.kind, str(span.kind)),
+            "service_name": resource.get("service.name"),
+            "resource": resource,
+            "attributes": {a.key: attribute_value(a.value) for a in span.attributes},
+            "status": STATUS.get(span.status.code, str(span.status.code)),
+            "status_message": span.status.message,
+            "events": [e.name for e in span.events],
+            "start_unix_nano": span.start_time_unix_nano,
+            "end_unix_nano": span.end_time_unix_nano,
+            "arrived_unix_nano": int(arrived * 1e9),
+            "protocol": protocol,
+        } for resource, span in each_item(request.resource_spans, "scope_spans", "spans")]
+        return self.keep(records, self.path, self.traces, arrived)
+
+    def keep(self, records, path, by_trace, arrived):
+        """Appends `records` to `path` and files them under their trace for the tree printer."""
         with self.lock:
-            with open(self.logs_path, "a") as out:
+            with open(path, "a") as out:
                 for record in records:
                     out.write(json.dumps(record) + "\n")
             for record in records:
                 if record["trace_id"]:
-                    self.logs.setdefault(record["trace_id"], []).append(record)
+                    by_trace.setdefault(record["trace_id"], []).append(record)
                     self.last_seen[record["trace_id"]] = arrived
-        return len(records)
-
-    def add(self, request, protocol):
-        arrived = time.time()
-        records = []
-        for resource_spans in request.resource_spans:
-            resource = {a.key: attribute_value(a.value) for a in resource_spans.resource.attributes}
-            for scope_spans in resource_spans.scope_spans:
-                for span in scope_spans.spans:
-                    records.append({
-                        "trace_id": span.trace_id.hex(),
-                        "span_id": span.span_id.hex(),
-                        "parent_span_id": span.parent_span_id.hex(),
-                        "name": span.name,
-                        "kind": KINDS.get(span.kind, str(span.kind)),
-                        "service_name": resource.get("service.name"),
-                        "resource": resource,
-                        "attributes": {a.key: attribute_value(a.value) for a in span.attributes},
-                        "status": STATUS.get(span.status.code, str(span.status.code)),
-                        "status_message": span.status.message,
-                        "events": [e.name for e in span.events],
-                        "start_unix_nano": span.start_time_unix_nano,
-                        "end_unix_nano": span.end_time_unix_nano,
-                        "arrived_unix_nano": int(arrived * 1e9),
-                        "protocol": protocol,
-                    })
-        with self.lock:
-            with open(self.path, "a") as out:
-                for record in records:
-                    out.write(json.dumps(record) + "\n")
-            for record in records:
-                self.traces.setdefault(record["trace_id"], []).append(record)
-                self.last_seen[record["trace_id"]] = arrived
         return len(records)
 
     def flush_quiet_traces(self, quiet_seconds=1.0):
