@@ -62,12 +62,12 @@ struct APIError: Error, Equatable {
             case 405: "METHOD_NOT_ALLOWED"
             case 413: "PAYLOAD_TOO_LARGE"
             case 415: "UNSUPPORTED_MEDIA_TYPE"
-            default: status.code >= 500 ? "INTERNAL" : "BAD_REQUEST"
+            default: status.code >= 500 ? RPCError.Code.internalError.name : "BAD_REQUEST"
             }
             let message = (error as? HTTPError)?.body ?? status.reasonPhrase
             self.init(status: status, code: code, message: status.code >= 500 ? "internal error" : message)
         default:
-            self.init(status: .internalServerError, code: "INTERNAL", message: "internal error")
+            self.init(status: .internalServerError, code: RPCError.Code.internalError.name, message: "internal error")
         }
     }
 

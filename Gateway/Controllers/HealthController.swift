@@ -1,4 +1,6 @@
+import GRPCCore
 import Hummingbird
+import Shared
 
 /// Liveness and readiness probes.
 struct HealthController<Context: RequestContext> {
@@ -24,10 +26,10 @@ struct HealthController<Context: RequestContext> {
         do {
             serving = try await self.engine.isServing()
         } catch {
-            throw APIError(status: .serviceUnavailable, code: "UNAVAILABLE", message: "the core engine is not reachable")
+            throw APIError(status: .serviceUnavailable, code: RPCError.Code.unavailable.name, message: "the core engine is not reachable")
         }
         guard serving else {
-            throw APIError(status: .serviceUnavailable, code: "UNAVAILABLE", message: "the core engine is not serving")
+            throw APIError(status: .serviceUnavailable, code: RPCError.Code.unavailable.name, message: "the core engine is not serving")
         }
         return Status(status: "ready")
     }

@@ -1,3 +1,4 @@
+import GRPCCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -48,7 +49,7 @@ struct QuotesController<Context: RequestContext> {
         guard (1...MarketDataLimits.maximumSymbolsPerFetch).contains(body.symbols.count) else {
             throw APIError(
                 status: .badRequest,
-                code: "INVALID_ARGUMENT",
+                code: RPCError.Code.invalidArgument.name,
                 message: "symbols must hold between 1 and \(MarketDataLimits.maximumSymbolsPerFetch) entries"
             )
         }
@@ -125,7 +126,7 @@ struct QuotesController<Context: RequestContext> {
     private static func symbol(in context: Context) throws -> String {
         let raw = try context.parameters.require("symbol")
         guard let symbol = raw.removingPercentEncoding else {
-            throw APIError(status: .badRequest, code: "INVALID_ARGUMENT", message: "the symbol is not valid percent-encoding")
+            throw APIError(status: .badRequest, code: RPCError.Code.invalidArgument.name, message: "the symbol is not valid percent-encoding")
         }
         return symbol
     }
@@ -135,7 +136,7 @@ struct QuotesController<Context: RequestContext> {
         guard let value = Int(raw), range.contains(value) else {
             throw APIError(
                 status: .badRequest,
-                code: "INVALID_ARGUMENT",
+                code: RPCError.Code.invalidArgument.name,
                 message: "\(name) must be an integer between \(range.lowerBound) and \(range.upperBound)"
             )
         }
@@ -179,7 +180,7 @@ extension QuotesController {
             case "ndjson": self = .ndjson
             case "sse": self = .serverSentEvents
             default:
-                throw APIError(status: .badRequest, code: "INVALID_ARGUMENT", message: "format must be 'ndjson' or 'sse'")
+                throw APIError(status: .badRequest, code: RPCError.Code.invalidArgument.name, message: "format must be 'ndjson' or 'sse'")
             }
         }
 

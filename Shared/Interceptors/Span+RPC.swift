@@ -25,7 +25,7 @@ extension Span {
 
     /// Ends an RPC span whose call was abandoned before a status was known.
     func endAbandonedRPC() {
-        self.updateAttributes { $0["error.type"] = "CANCELLED" }
+        self.updateAttributes { $0["error.type"] = RPCError.Code.cancelled.name }
         self.end()
     }
 }
