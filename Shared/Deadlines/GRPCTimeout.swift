@@ -21,7 +21,7 @@ package enum GRPCTimeout {
     package static func duration(headerValue: some StringProtocol) -> Duration? {
         guard let unit = headerValue.last, let (divisor, _) = Self.units.first(where: { $0.unit == unit }) else { return nil }
         let digits = headerValue.dropLast()
-        guard (1...8).contains(digits.count), digits.allSatisfy(\.isASCII), let value = Int64(digits), value >= 0 else {
+        guard (1...8).contains(digits.count), digits.allSatisfy({ ("0"..."9").contains($0) }), let value = Int64(digits) else {
             return nil
         }
         return .nanoseconds(Int128(value) * divisor)

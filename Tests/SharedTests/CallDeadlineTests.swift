@@ -24,6 +24,22 @@ struct CallDeadlineTests {
         #expect(GRPCTimeout.headerValue(timeout) == expected)
     }
 
+    @Test(
+        "grpc-timeout is read back in each unit; anything else is no timeout",
+        arguments: [
+            ("1n", Duration.nanoseconds(1)), ("250m", .milliseconds(250)), ("3S", .seconds(3)), ("2M", .seconds(120)),
+            ("1H", .seconds(3600)), ("99999999u", .microseconds(99_999_999)), ("0n", .zero),
+        ] as [(String, Duration)]
+    )
+    func readsTimeout(value: String, expected: Duration) {
+        #expect(GRPCTimeout.duration(headerValue: value) == expected)
+    }
+
+    @Test("a malformed grpc-timeout is no timeout", arguments: ["", "S", "5", "5s", "123456789m", "-5S", "+5S", "5 S", "٣S"])
+    func rejectsMalformedTimeout(value: String) {
+        #expect(GRPCTimeout.duration(headerValue: value) == nil)
+    }
+
     @Test("a call that finishes in time returns its result and sees its deadline and grpc-timeout")
     func inTime() async throws {
         let deadline = CallDeadline(timeout: .seconds(5))
