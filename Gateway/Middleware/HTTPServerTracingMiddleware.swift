@@ -43,7 +43,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
         if span.isRecording {
             span.updateAttributes { attributes in
-                self.setRequestAttributes(request, context: context, on: &attributes)
+                self.setRequestAttributes(request, method: method, context: context, on: &attributes)
                 if let correlationID = serviceContext.correlationID { attributes["correlation.id"] = correlationID }
             }
         }
@@ -87,11 +87,10 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         span.attributes.http.route = route
     }
 
-    private func setRequestAttributes(_ request: Request, context: Context, on attributes: inout SpanAttributes) {
-        let method = request.method.rawValue
-        let label = HTTPServerMetrics.methodLabel(method)
-        attributes.http.request.method = .init(rawValue: label)
-        if label != method { attributes.http.request.methodOriginal = method }
+    /// `method` is the request's method as a label: itself, or `_OTHER`.
+    private func setRequestAttributes(_ request: Request, method: String, context: Context, on attributes: inout SpanAttributes) {
+        attributes.http.request.method = .init(rawValue: method)
+        if method != request.method.rawValue { attributes.http.request.methodOriginal = request.method.rawValue }
         attributes.url.path = request.uri.path
         attributes.url.scheme = "http"
         attributes.network.protocol.name = "http"

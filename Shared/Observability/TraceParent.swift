@@ -65,6 +65,15 @@ package struct TraceParent: Sendable, Hashable {
         return low & Self.randomTraceIDFlag == Self.randomTraceIDFlag
     }
 
+    /// An already validated header value with the random-trace-id flag set, by rewriting its last hex digit
+    /// rather than parsing and printing it again (it runs on every call sent on).
+    static func settingRandomTraceIDFlag(headerValue: String) -> String {
+        guard let last = headerValue.utf8.last, let low = Self.hexValue(last), low & Self.randomTraceIDFlag == 0 else {
+            return headerValue
+        }
+        return String(headerValue.dropLast()) + String(low | Self.randomTraceIDFlag, radix: 16)
+    }
+
     private static func isLowercaseHex(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }

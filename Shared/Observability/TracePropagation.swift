@@ -34,7 +34,7 @@ package struct TracePropagation: Sendable {
     package func inject(_ context: ServiceContext) -> TraceContextCarrier {
         var carrier = TraceContextCarrier()
         self.instrument.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
-        carrier.traceParent = carrier.traceParent.map { Self.withRandomTraceIDFlag($0, in: context) }
+        Self.markRandomTraceID(&carrier, in: context)
         return carrier
     }
 
@@ -42,17 +42,14 @@ package struct TracePropagation: Sendable {
     package func traceParent(of context: ServiceContext) -> TraceParent? {
         var carrier = TraceContextCarrier()
         self.tracer.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
-        guard var traceParent = carrier.traceParent.flatMap({ TraceParent(headerValue: $0) }) else { return nil }
-        if context[RandomTraceIDKey.self] == true { traceParent.flags |= TraceParent.randomTraceIDFlag }
-        return traceParent
+        Self.markRandomTraceID(&carrier, in: context)
+        return carrier.traceParent.flatMap { TraceParent(headerValue: $0) }
     }
 
-    private static func withRandomTraceIDFlag(_ headerValue: String, in context: ServiceContext) -> String {
-        guard context[RandomTraceIDKey.self] == true, var traceParent = TraceParent(headerValue: headerValue) else {
-            return headerValue
-        }
-        traceParent.flags |= TraceParent.randomTraceIDFlag
-        return traceParent.headerValue
+    /// Puts back the random-trace-id flag swift-otel left out, when `extract` found it (or a new trace began).
+    private static func markRandomTraceID(_ carrier: inout TraceContextCarrier, in context: ServiceContext) {
+        guard context[RandomTraceIDKey.self] == true, let traceParent = carrier.traceParent else { return }
+        carrier.traceParent = TraceParent.settingRandomTraceIDFlag(headerValue: traceParent)
     }
 }
 

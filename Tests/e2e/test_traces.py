@@ -153,6 +153,7 @@ def test_with_the_sdk_disabled_requests_succeed_and_no_span_is_exported(tmp_path
     ("core-engine", "OTEL_TRACES_SAMPLER", "jaeger_remote"),
     ("gateway", "OTEL_EXPORTER_OTLP_PROTOCOL", "carrier-pigeon"),
     ("core-engine", "LOG_LEVEL", "loud"),
+    ("gateway", "HTTP_IDLE_TIMEOUT_MS", "5"),
     ("gateway", "OTEL_LOGS_EXPORTER", "syslog"),
     ("core-engine", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "smoke-signals"),
     ("gateway", "OTEL_BLRP_MAX_QUEUE_SIZE", "lots"),
