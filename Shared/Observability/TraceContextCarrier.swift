@@ -17,6 +17,9 @@ package struct TraceContextCarrier: Sendable, Equatable {
     package var traceParent: String?
     package var traceState: String?
     package var baggage: String?
+    /// Whether the tracer may read `traceState` (see `TraceStateHeader.fitsTenantSystemGrammar`); the list is
+    /// passed on by `TracePropagation` either way.
+    var tracerReadsTraceState = true
 
     package init(traceParent: String? = nil, traceState: String? = nil, baggage: String? = nil) {
         self.traceParent = traceParent
@@ -35,7 +38,10 @@ package struct TraceContextCarrier: Sendable, Equatable {
         let traceParents = values(Self.traceParentKey)
         if traceParents.count == 1, let traceParent = TraceParent(headerValue: traceParents[0]) {
             self.traceParent = traceParent.headerValue
-            self.traceState = TraceStateHeader.normalized(values(Self.traceStateKey))
+            if let traceState = TraceStateHeader(combining: values(Self.traceStateKey)) {
+                self.traceState = traceState.value
+                self.tracerReadsTraceState = traceState.fitsTenantSystemGrammar
+            }
         }
         let baggage = values(Self.baggageKey)
         if !baggage.isEmpty {
@@ -76,7 +82,8 @@ package struct TraceContextCarrier: Sendable, Equatable {
 extension TraceContextCarrier {
     struct Extractor: Instrumentation.Extractor {
         func extract(key: String, from carrier: TraceContextCarrier) -> String? {
-            carrier[key]
+            if key == TraceContextCarrier.traceStateKey, !carrier.tracerReadsTraceState { return nil }
+            return carrier[key]
         }
     }
 

@@ -24,17 +24,24 @@ package struct TracePropagation: Sendable {
     /// Reads trace context and baggage from `carrier` into `context`.
     package func extract(_ carrier: TraceContextCarrier, into context: inout ServiceContext) {
         self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor())
-        // swift-otel keeps only the sampled flag on the spans it starts, so the W3C Level 2 random-trace-id
-        // flag is remembered here: the caller's when it continues a trace, set when swift-otel's random
-        // generator makes a new trace id.
-        context[RandomTraceIDKey.self] = carrier.traceParent.map(TraceParent.hasRandomTraceIDFlag(headerValue:)) ?? true
+        // What swift-otel does not carry itself, kept next to its span context (one value, one context write):
+        // the W3C Level 2 random-trace-id flag (swift-otel keeps only the sampled flag; set when swift-otel's
+        // random generator starts a new trace), and the caller's tracestate exactly as it was checked, since
+        // swift-otel's parser takes only the older key grammar.
+        context[IncomingTraceContextKey.self] = IncomingTraceContext(
+            randomTraceID: carrier.traceParent.map(TraceParent.hasRandomTraceIDFlag(headerValue:)) ?? true,
+            traceState: carrier.traceState
+        )
     }
 
     /// The carrier to send on for `context`.
     package func inject(_ context: ServiceContext) -> TraceContextCarrier {
         var carrier = TraceContextCarrier()
         self.instrument.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
-        Self.markRandomTraceID(&carrier, in: context)
+        if let incoming = context[IncomingTraceContextKey.self] {
+            Self.markRandomTraceID(&carrier, incoming)
+            if let traceState = incoming.traceState { carrier.traceState = traceState }
+        }
         return carrier
     }
 
@@ -42,18 +49,25 @@ package struct TracePropagation: Sendable {
     package func traceParent(of context: ServiceContext) -> TraceParent? {
         var carrier = TraceContextCarrier()
         self.tracer.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
-        Self.markRandomTraceID(&carrier, in: context)
+        if let incoming = context[IncomingTraceContextKey.self] { Self.markRandomTraceID(&carrier, incoming) }
         return carrier.traceParent.flatMap { TraceParent(headerValue: $0) }
     }
 
     /// Puts back the random-trace-id flag swift-otel left out, when `extract` found it (or a new trace began).
-    private static func markRandomTraceID(_ carrier: inout TraceContextCarrier, in context: ServiceContext) {
-        guard context[RandomTraceIDKey.self] == true, let traceParent = carrier.traceParent else { return }
+    private static func markRandomTraceID(_ carrier: inout TraceContextCarrier, _ incoming: IncomingTraceContext) {
+        guard incoming.randomTraceID, let traceParent = carrier.traceParent else { return }
         carrier.traceParent = TraceParent.settingRandomTraceIDFlag(headerValue: traceParent)
     }
 }
 
-/// Whether the current trace's id is random (W3C Trace Context Level 2 `random-trace-id` flag).
-private enum RandomTraceIDKey: ServiceContextKey {
-    typealias Value = Bool
+/// What this process propagates beyond the tracer's own span context.
+private struct IncomingTraceContext: Sendable {
+    /// Whether the current trace's id is random (W3C Trace Context Level 2 `random-trace-id` flag).
+    var randomTraceID: Bool
+    /// The caller's checked `tracestate`, sent on as it came.
+    var traceState: String?
+}
+
+private enum IncomingTraceContextKey: ServiceContextKey {
+    typealias Value = IncomingTraceContext
 }

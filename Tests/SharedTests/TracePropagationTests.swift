@@ -9,14 +9,39 @@ import Tracing
 struct TracePropagationTests {
     /// The traceparent sent on from a span started in the context extracted from `incoming`.
     static func sentOn(after incoming: TraceContextCarrier) -> (injected: TraceParent?, reported: TraceParent?) {
+        let (carrier, reported) = Self.carried(after: incoming)
+        return (carrier.traceParent.flatMap { TraceParent(headerValue: $0) }, reported)
+    }
+
+    /// The carrier sent on, and the traceparent reported, from a span started in the context extracted from `incoming`.
+    static func carried(after incoming: TraceContextCarrier) -> (carrier: TraceContextCarrier, reported: TraceParent?) {
         let tracer = W3CInMemoryTracer()
         let propagation = TracePropagation(tracer: tracer)
         var context = ServiceContext.topLevel
         propagation.extract(incoming, into: &context)
         let span = tracer.startSpan("hop", context: context, ofKind: .server)
         defer { span.end() }
-        let injected = propagation.inject(span.context).traceParent.flatMap { TraceParent(headerValue: $0) }
-        return (injected, propagation.traceParent(of: span.context))
+        return (propagation.inject(span.context), propagation.traceParent(of: span.context))
+    }
+
+    @Test(
+        "the caller's tracestate travels on exactly as it was checked, whatever the tracer's own parser takes",
+        arguments: ["foo=1,bar=2", "foo@=1,bar=2", "foo=1,foo=2", String(repeating: "t", count: 242) + "@v=1"]
+    )
+    func carriesTraceState(traceState: String) {
+        let incoming = Self.carrier(traceState: traceState)
+        #expect(incoming.traceState == traceState)
+        #expect(Self.carried(after: incoming).carrier.traceState == traceState)
+    }
+
+    @Test("a trace this service starts sends no tracestate")
+    func newTraceHasNoTraceState() {
+        #expect(Self.carried(after: TraceContextCarrier()).carrier.traceState == nil)
+    }
+
+    static func carrier(traceState: String) -> TraceContextCarrier {
+        let headers = ["traceparent": "00-12345678901234567890123456789012-1234567890123456-01", "tracestate": traceState]
+        return TraceContextCarrier(validating: { headers[$0].map { [$0] } ?? [] })
     }
 
     @Test("a caller's random-trace-id flag travels on to the next hop and into traceresponse")
