@@ -27,16 +27,22 @@ enum RPCSpanAttributes {
         attributes["error.type"] = code.name
     }
 
-    /// Codes that mean the server itself failed, as opposed to the caller asking for something wrong:
-    /// only these make a SERVER span's status an error (OpenTelemetry gRPC conventions). One exception: a
-    /// `DEADLINE_EXCEEDED` because the caller's own deadline passed (`CallerEndedCall`) is the caller's budget
-    /// running out, not the server failing; a deadline the handler itself ran into still is a fault.
-    static func isServerFault(_ code: RPCError.Code, error: (any Error)?) -> Bool {
-        if (error as? RPCError)?.cause is CallerEndedCall { return false }
+    /// Whether a span of `kind` that ended with `code` has status ERROR, as OpenTelemetry's gRPC conventions say:
+    /// a CLIENT span for every code but OK; a SERVER span only for the codes that mean the server failed (UNKNOWN,
+    /// DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS), not for a caller asking for something
+    /// wrong. The caller's deadline passing is DEADLINE_EXCEEDED, and so an error, like every backend reads it;
+    /// that the caller ended the call is told by the access log (`CallerEndedCall`), not by the status.
+    static func isError(_ code: RPCError.Code, kind: SpanKind) -> Bool {
+        guard kind == .server else { return true }
         switch code {
         case .unknown, .deadlineExceeded, .unimplemented, .internalError, .unavailable, .dataLoss: return true
         default: return false
         }
+    }
+
+    /// Whether `error` ended a server call because its caller's deadline passed or the caller went away.
+    static func callerEnded(_ error: (any Error)?) -> Bool {
+        (error as? RPCError)?.cause is CallerEndedCall
     }
 }
 

@@ -1,5 +1,6 @@
 import GRPCCore
 import Logging
+import Tracing
 
 /// Writes one access log line per RPC when it completes: method, status, duration and peer.
 ///
@@ -31,7 +32,12 @@ package struct ServerAccessLogInterceptor: ServerInterceptor {
                 "network.peer": .string(peer),
             ]
             if let error { metadata["error.message"] = .string((error as? RPCError)?.message ?? "\(error)") }
-            let level: Logger.Level = code.map { RPCSpanAttributes.isServerFault($0, error: error) ? .error : .warning } ?? .info
+            // The caller's deadline passing (or the caller going away) is an ERROR on the span, as the conventions
+            // say; here it is told apart from the server failing: a warning, ended by the caller.
+            let callerEnded = RPCSpanAttributes.callerEnded(error)
+            if callerEnded { metadata["rpc.ended_by"] = "caller" }
+            let level: Logger.Level =
+                code.map { !callerEnded && RPCSpanAttributes.isError($0, kind: .server) ? .error : .warning } ?? .info
             logger.log(level: level, "rpc handled", metadata: metadata)
         }
 

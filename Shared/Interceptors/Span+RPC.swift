@@ -3,7 +3,7 @@ import Tracing
 
 extension Span {
     /// Ends an RPC span with its gRPC status: `rpc.grpc.status_code` (and `error.type` when not OK), the error as an
-    /// event, and an ERROR status for any failure on the client and for server faults on the server.
+    /// event, and the ERROR status the gRPC conventions give `code` on this side (`RPCSpanAttributes.isError`).
     func endRPC(kind: SpanKind, error: (any Error)?) {
         guard self.isRecording else {
             self.end()
@@ -17,7 +17,7 @@ extension Span {
         let code = RPCError.Code(recording: error)
         self.updateAttributes { RPCSpanAttributes.set(status: code, on: &$0) }
         self.recordError(error)
-        if kind != .server || RPCSpanAttributes.isServerFault(code, error: error) {
+        if RPCSpanAttributes.isError(code, kind: kind) {
             self.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
         }
         self.end()
