@@ -6,9 +6,19 @@
 #
 #   scripts/run-local.sh                     # ports 8080 (HTTP), 50051 (gRPC), 50052 (metrics), 4317/4318 (OTLP)
 #   scripts/run-local.sh --with-prometheus   # also Debian's Prometheus on 9090, scraping both (exemplars on)
+#   scripts/run-local.sh --once              # stop once the demo requests' traces are shown (the e2e test runs this)
+#
+# The order matters: the trace view listens first, then the services start, so the first trace is whole.
 set -euo pipefail
 with_prometheus=false
-[ "${1:-}" = "--with-prometheus" ] && with_prometheus=true
+once=false
+for argument in "$@"; do
+    case "$argument" in
+        --with-prometheus) with_prometheus=true ;;
+        --once) once=true ;;
+        *) echo "unknown option $argument (--with-prometheus, --once)" >&2; exit 2 ;;
+    esac
+done
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
@@ -29,11 +39,18 @@ trap cleanup INT TERM EXIT
 
 python3 scripts/otlp/otlp_receiver.py --print-trees --spans-file "$logs/spans.jsonl" &
 pids+=($!)
-# Traces and log records both go to the trace view, which prints each record under the span it was written in.
-export OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 OTEL_BSP_SCHEDULE_DELAY=200 \
-    OTEL_LOGS_EXPORTER=otlp OTEL_BLRP_SCHEDULE_DELAY=200
+# The services start only once the trace view accepts OTLP: an export that finds no collector is dropped.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 300); do listening 4317 && listening 4318 && break; sleep 0.1; done
+listening 4318 || { echo "the trace view did not start listening on :4317/:4318" >&2; exit 1; }
+# Traces and log records both go to the trace view over OTLP/HTTP (the spec's default protocol), which prints
+# each record under the span it was written in. Short batch delays: a trace shows within a second.
+export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 \
+    OTEL_BSP_SCHEDULE_DELAY=200 OTEL_LOGS_EXPORTER=otlp OTEL_BLRP_SCHEDULE_DELAY=200
 "$bin/core-engine" > "$logs/core-engine.log" 2>&1 &
 pids+=($!)
+# Then the gateway, once CoreEngine listens, so that its first readiness check already reaches CoreEngine.
+for _ in $(seq 100); do listening 50051 && break; sleep 0.1; done
 "$bin/gateway" > "$logs/gateway.log" 2>&1 &
 pids+=($!)
 
@@ -51,16 +68,31 @@ for _ in $(seq 100); do curl -sf localhost:8080/ready >/dev/null && break; sleep
 echo "==> gateway ready on :8080, core-engine on :50051, trace view on :4317/:4318"
 for request in "/api/v1/quotes/AAPL" "/api/v1/quotes/NOPE" "/api/v1/quotes/MSFT/stream?count=3&interval_ms=50"; do
     echo; echo "\$ curl localhost:8080$request"
-    curl -s -D - "localhost:8080$request"; echo
+    curl -s -D - "localhost:8080$request" | tee -a "$logs/responses.txt"; echo
 done
 echo; echo '$ curl -X POST localhost:8080/api/v1/market-data/fetch -d {"symbols":["AAPL","MSFT"]}'
-curl -s -X POST localhost:8080/api/v1/market-data/fetch -H 'content-type: application/json' \
-    -d '{"symbols":["AAPL","MSFT"],"source_id":"simulated"}'; echo
-sleep 2
+curl -s -D - -X POST localhost:8080/api/v1/market-data/fetch -H 'content-type: application/json' \
+    -d '{"symbols":["AAPL","MSFT"],"source_id":"simulated"}' | tee -a "$logs/responses.txt"; echo
+
+# Wait (at most 15 s) until the trace view holds both services' spans of every request above.
+echo; echo "==> traces (the trace view prints each one once both services' spans are in)"
+trace_ids=$(tr -d '\r' < "$logs/responses.txt" | sed -n 's/^X-Trace-ID: //Ip')
+whole() {
+    for id in $trace_ids; do
+        grep "\"trace_id\": \"$id\"" "$logs/spans.jsonl" 2>/dev/null | grep -q '"service_name": "core-engine"' || return 1
+    done
+}
+for _ in $(seq 150); do whole && break; sleep 0.1; done
+whole || echo "(some traces are still incomplete; spans in $logs/spans.jsonl)"
+sleep 1.5  # the trace view prints a trace once it has been quiet for a second
 echo; echo "==> log lines (gateway, then core-engine)"
 tail -n 4 "$logs/gateway.log"; tail -n 4 "$logs/core-engine.log"
 echo; echo "==> metrics: curl localhost:8080/metrics (gateway), curl localhost:50052/metrics (core-engine)"
 curl -s -H 'Accept: application/openmetrics-text; version=1.0.0' localhost:8080/metrics \
     | grep -m 2 'http_server_request_duration_seconds_bucket.*trace_id' || true
+if $once; then
+    whole || exit 1
+    exit 0
+fi
 echo; echo "==> running; Ctrl-C stops everything (logs: $logs)"
 wait

@@ -31,6 +31,9 @@ package enum Observability {
     /// How long the tracer and the log exporter may take together to flush their queues at shutdown.
     package static let telemetryFlushBudget: Duration = .seconds(5)
 
+    /// How long the exporters wait, at startup, for the collector to accept connections (`CollectorGatedService`).
+    package static let collectorWaitLimit: Duration = .seconds(10)
+
     /// The version in `{service}_build_info` and `service.version`.
     package static let version = "0.1.0"
 
@@ -95,7 +98,13 @@ package enum Observability {
             let telemetry = ServiceGroup(
                 configuration: .init(services: telemetryServices.map { .init(service: $0) }, logger: Logger(label: "otel"))
             )
-            services.append(BoundedShutdownService(telemetry, budget: Self.telemetryFlushBudget, logger: Logger(label: "otel")))
+            let gated = CollectorGatedService(
+                telemetry,
+                waitingFor: settings.collectorAddresses,
+                limit: Self.collectorWaitLimit,
+                logger: Logger(label: "otel")
+            )
+            services.append(BoundedShutdownService(gated, budget: Self.telemetryFlushBudget, logger: Logger(label: "otel")))
         }
         if settings.propagatesBaggage {
             instruments.append(BaggageInstrument())

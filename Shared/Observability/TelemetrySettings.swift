@@ -26,6 +26,9 @@ package struct TelemetrySettings: Sendable {
     package var propagatesBaggage: Bool
     /// The configuration handed to swift-otel, with the service's default name.
     package var otel: OTel.Configuration
+    /// Where the OTLP exporters send (traces, and logs when they are exported): what `CollectorGatedService`
+    /// waits for before the exporters start.
+    package var collectorAddresses: [CollectorGatedService.Address] = []
 
     package init(environment: [String: String], defaultServiceName: String) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
@@ -75,9 +78,14 @@ package struct TelemetrySettings: Sendable {
         otel.logs.exporter = .otlp
         otel.propagators = self.propagatesTraceContext ? [.traceContext] : [.none]
 
+        let exportsTraces: Bool
         switch value("OTEL_TRACES_EXPORTER")?.lowercased() {
-        case nil, "otlp": otel.traces.exporter = .otlp
-        case "none": otel.traces.exporter = .none
+        case nil, "otlp":
+            otel.traces.exporter = .otlp
+            exportsTraces = true
+        case "none":
+            otel.traces.exporter = .none
+            exportsTraces = false
         case let other?: throw fail("OTEL_TRACES_EXPORTER", "unsupported exporter '\(other)'; supported: otlp, none")
         }
 
@@ -147,6 +155,37 @@ package struct TelemetrySettings: Sendable {
             }
         }
         self.otel = otel
+
+        // The endpoints the exporters will use, by the spec's precedence: per signal, then shared, then the
+        // protocol's default port on localhost.
+        var signals: [String] = []
+        if exportsTraces { signals.append("TRACES") }
+        if self.exportsLogs { signals.append("LOGS") }
+        for signal in signals where !self.sdkDisabled {
+            let exportProtocol = value("OTEL_EXPORTER_OTLP_\(signal)_PROTOCOL") ?? value("OTEL_EXPORTER_OTLP_PROTOCOL") ?? "http/protobuf"
+            let endpoint = value("OTEL_EXPORTER_OTLP_\(signal)_ENDPOINT") ?? value("OTEL_EXPORTER_OTLP_ENDPOINT")
+                ?? (exportProtocol == "grpc" ? "http://localhost:4317" : "http://localhost:4318")
+            if let address = Self.hostAndPort(endpoint), !self.collectorAddresses.contains(address) {
+                self.collectorAddresses.append(address)
+            }
+        }
+    }
+
+    /// Host and port of an `http://` or `https://` URL (80 or 443 when it names none).
+    static func hostAndPort(_ url: String) -> CollectorGatedService.Address? {
+        let isHTTPS = url.lowercased().hasPrefix("https://")
+        guard isHTTPS || url.lowercased().hasPrefix("http://") else { return nil }
+        let authority = url.dropFirst(isHTTPS ? 8 : 7).prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            let host = authority[authority.index(after: authority.startIndex)..<close]
+            let rest = authority[authority.index(after: close)...]
+            let port = rest.hasPrefix(":") ? Int(rest.dropFirst()) : (isHTTPS ? 443 : 80)
+            return port.map { .init(host: String(host), port: $0) }
+        }
+        let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let host = parts.first, !host.isEmpty else { return nil }
+        let port = parts.count == 2 ? Int(parts[1]) : (isHTTPS ? 443 : 80)
+        return port.map { .init(host: String(host), port: $0) }
     }
 
     private static func isHTTPURL(_ value: String) -> Bool {

@@ -15,6 +15,26 @@ struct TelemetrySettingsTests {
         #expect(settings.otel.serviceName == "gateway")
     }
 
+    @Test(
+        "the collector the exporters wait for: per signal, then shared, then the protocol's default port",
+        arguments: [
+            ([:], ["localhost:4318"]),
+            (["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"], ["localhost:4317"]),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"], ["collector:4318"]),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector.example"], ["collector.example:443"]),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://[::1]:4318/"], ["::1:4318"]),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:2"], ["b:2"]),
+            (["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://logs:3100/otlp"], ["localhost:4318", "logs:3100"]),
+            (["OTEL_LOGS_EXPORTER": "otlp"], ["localhost:4318"]),
+            (["OTEL_TRACES_EXPORTER": "none"], []),
+            (["OTEL_SDK_DISABLED": "true"], []),
+        ] as [([String: String], [String])]
+    )
+    func collectorAddresses(environment: [String: String], expected: [String]) throws {
+        let settings = try TelemetrySettings(environment: environment, defaultServiceName: "gateway")
+        #expect(settings.collectorAddresses.map { "\($0.host):\($0.port)" } == expected)
+    }
+
     @Test("the resource names the service's version and the telemetry SDK")
     func resource() throws {
         let settings = try TelemetrySettings(environment: [:], defaultServiceName: "gateway")

@@ -112,15 +112,25 @@ class SpanStore:
                     self.last_seen[record["trace_id"]] = arrived
         return len(records)
 
-    def flush_quiet_traces(self, quiet_seconds=1.0):
+    def flush_quiet_traces(self, quiet_seconds=1.0, settle_seconds=10.0):
+        """Prints the traces that are whole (every CLIENT span has its callee's span) and quiet for a moment, or
+        quiet for `settle_seconds` whatever they hold: two services export on their own schedules, so one half of a
+        trace can arrive seconds after the other."""
         now = time.time()
         with self.lock:
-            done = [t for t, seen in self.last_seen.items() if now - seen >= quiet_seconds]
+            done = [t for t, seen in self.last_seen.items()
+                    if now - seen >= settle_seconds or (now - seen >= quiet_seconds and is_whole(self.traces.get(t, [])))]
             finished = [(t, self.traces.pop(t, []), self.logs.pop(t, [])) for t in done]
             for t in done:
                 del self.last_seen[t]
         for trace_id, spans, logs in finished:
             print(render_tree(trace_id, spans, logs), flush=True)
+
+
+def is_whole(spans):
+    """Whether every CLIENT span of a trace has a child: the callee's SERVER span has arrived too."""
+    parents = {s["parent_span_id"] for s in spans}
+    return all(s["span_id"] in parents for s in spans if s["kind"] == "CLIENT")
 
 
 def render_tree(trace_id, spans, logs=()):
@@ -239,7 +249,7 @@ def main():
         if args.print_trees:
             store.flush_quiet_traces()
     if args.print_trees:
-        store.flush_quiet_traces(quiet_seconds=0)
+        store.flush_quiet_traces(quiet_seconds=0, settle_seconds=0)
     http_server.shutdown()
     grpc_server.stop(grace=1)
     return 0
