@@ -76,10 +76,11 @@ def test_the_hop_and_the_exporters_point_at_real_ports(compose):
     assert gateway["CORE_ENGINE_HOST"] == "core-engine" and gateway["CORE_ENGINE_PORT"] == core["GRPC_PORT"]
     collector_ports = {int(p.split(":")[1]) for p in services["otel-collector"]["ports"]}
     for environment in (gateway, core):
-        assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "grpc"
+        # OTLP/HTTP, the spec's default: it is back within seconds of a collector outage (README, test_recovery.py).
+        assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
         assert environment["OTEL_LOGS_EXPORTER"] == "otlp"
         host, port = re.match(r"http://([a-z-]+):(\d+)$", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]).groups()
-        assert host == "otel-collector" and int(port) in collector_ports and int(port) == 4317
+        assert host == "otel-collector" and int(port) in collector_ports and int(port) == 4318
         # The export timeout fits inside the stop grace period, so spans flush on `docker compose down`.
         assert int(environment["OTEL_BSP_EXPORT_TIMEOUT"]) / 1000 < 15
     for name in ("gateway", "core-engine"):
