@@ -9,5 +9,5 @@ bench: ## Benchmark: throughput, latency, CPU and RSS with and without observabi
 	scripts/bench
 build: ## Debug build of both services
 	swift build
-protos: ## Regenerate Shared/Generated from Shared/Protos (builds the protoc plugins once)
+protos: ## Regenerate Shared/Contract/Generated from Shared/Contract/Protos (builds the protoc plugins once)
 	scripts/generate-protos.sh

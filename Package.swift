@@ -14,8 +14,8 @@ let package = Package(
     name: "swift-observability-stack",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "gateway", targets: ["Gateway"]),
-        .executable(name: "core-engine", targets: ["CoreEngine"]),
+        .executable(name: "gateway", targets: ["GatewayExecutable"]),
+        .executable(name: "core-engine", targets: ["CoreEngineExecutable"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -36,13 +36,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-service-context.git", from: "1.5.1"),
     ],
     targets: [
+        // What both sides of the hop agree on: the protos, their generated code, the shared limits.
+        .target(
+            name: "MarketDataContract",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Shared/Contract",
+            exclude: ["Protos"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Shared",
             dependencies: [
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
@@ -58,12 +68,14 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Shared",
-            exclude: ["Protos"],
+            exclude: ["Contract"],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
+        // CoreEngine: the gRPC service as a library (what main and the tests build), and its executable.
+        .target(
             name: "CoreEngine",
             dependencies: [
+                "MarketDataContract",
                 "Shared",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -79,11 +91,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "CoreEngine",
+            exclude: ["Main"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "CoreEngineExecutable",
+            dependencies: ["CoreEngine", "Shared"],
+            path: "CoreEngine/Main",
+            swiftSettings: swiftSettings
+        ),
+        // Gateway: the HTTP service as a library (what main and the tests build), and its executable.
+        .target(
             name: "Gateway",
             dependencies: [
+                "MarketDataContract",
                 "Shared",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -101,8 +122,54 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "OTelSemanticConventions", package: "swift-otel-semantic-conventions"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             path: "Gateway",
+            exclude: ["Main"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "GatewayExecutable",
+            dependencies: ["Gateway", "Shared"],
+            path: "Gateway/Main",
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks only, never shipped (scripts/bench): the floor (the bare stack on the same protos) and the
+        // services with one observability layer left out at a time.
+        .executableTarget(
+            name: "FloorCoreEngine",
+            dependencies: [
+                "MarketDataContract",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            path: "Benchmarks/Floor/CoreEngine",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FloorGateway",
+            dependencies: [
+                "MarketDataContract",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/Floor/Gateway",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AblationCoreEngine",
+            dependencies: ["CoreEngine", "Shared"],
+            path: "Benchmarks/Ablation/CoreEngine",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "AblationGateway",
+            dependencies: ["Gateway", "Shared"],
+            path: "Benchmarks/Ablation/Gateway",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -138,6 +205,7 @@ let package = Package(
             name: "CoreEngineTests",
             dependencies: [
                 "CoreEngine",
+                "MarketDataContract",
                 "Shared",
                 "TestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
@@ -155,6 +223,7 @@ let package = Package(
             dependencies: [
                 "Gateway",
                 "CoreEngine",
+                "MarketDataContract",
                 "Shared",
                 "TestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),

@@ -1,5 +1,6 @@
 import GRPCCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import Shared
@@ -10,12 +11,15 @@ import Tracing
 /// Middleware, outermost first: `/metrics` (answered before anything else) → correlation id → tracing
 /// (the SERVER span) → HTTP metrics → access log → JSON errors, so the span, the metrics and the log line
 /// see the final status, and metrics and logs are recorded inside the span.
+///
+/// `layers` is everything but in the benchmark's ablation, which leaves one piece out at a time.
 func buildRouter(
     configuration: GatewayConfiguration,
     engine: any EngineClient,
     metrics: MetricsExposition? = nil,
     accessLogger: Logger = Logger(label: "gateway.http"),
-    tracer: (any Tracer)? = nil
+    tracer: (any Tracer)? = nil,
+    layers: ObservabilityLayers = .all
 ) -> Router<GatewayRequestContext> {
     let propagation = TracePropagation(tracer: tracer)
     // HEAD on every GET route (RFC 9110 §9.3.2), answered by the GET handler without the body.
@@ -23,11 +27,13 @@ func buildRouter(
     if let metrics {
         router.middlewares.add(MetricsEndpointMiddleware(exposition: metrics))
     }
-    router.middlewares.add(CorrelationIDMiddleware())
-    router.middlewares.add(HTTPServerTracingMiddleware(serverPort: configuration.httpPort, tracer: tracer))
-    router.middlewares.add(HTTPMetricsMiddleware())
-    router.middlewares.add(AccessLogMiddleware(logger: accessLogger))
-    router.middlewares.add(ErrorResponseMiddleware(propagation: propagation))
+    if layers.contains(.correlationID) { router.middlewares.add(CorrelationIDMiddleware()) }
+    if layers.contains(.httpTracing) {
+        router.middlewares.add(HTTPServerTracingMiddleware(serverPort: configuration.httpPort, tracer: tracer))
+    }
+    if layers.contains(.httpMetrics) { router.middlewares.add(HTTPMetricsMiddleware()) }
+    if layers.contains(.accessLog) { router.middlewares.add(AccessLogMiddleware(logger: accessLogger)) }
+    if layers.contains(.errorMapping) { router.middlewares.add(ErrorResponseMiddleware(propagation: propagation)) }
 
     QuotesController(engine: engine).addRoutes(to: router.group("api/v1"))
     HealthController(engine: engine).addRoutes(to: router)
@@ -40,9 +46,11 @@ func buildRouter(
 func buildEngineClient<Transport: ClientTransport>(
     transport: Transport,
     configuration: GatewayConfiguration,
-    tracer: (any Tracer)? = nil
+    tracer: (any Tracer)? = nil,
+    layers: ObservabilityLayers = .all
 ) -> GRPCClient<Transport> {
-    GRPCClient(
+    guard layers.contains(.clientInterceptors) else { return GRPCClient(transport: transport) }
+    return GRPCClient(
         transport: transport,
         interceptors: [
             ClientTracingInterceptor(
@@ -67,24 +75,28 @@ func buildApplication<Transport: ClientTransport>(
     metrics: MetricsExposition? = nil,
     logger: Logger,
     accessLogger: Logger = Logger(label: "gateway.http"),
-    tracer: (any Tracer)? = nil
+    tracer: (any Tracer)? = nil,
+    layers: ObservabilityLayers = .all
 ) -> Application<RouterResponder<GatewayRequestContext>> {
-    let engine = GRPCEngineClient(client: engineClient, deadline: configuration.coreEngineDeadline)
+    let engine = GRPCEngineClient(
+        client: engineClient,
+        deadline: layers.contains(.deadline) ? CallDeadline(timeout: configuration.coreEngineDeadline) : nil
+    )
+    // The idle timeout also bounds how long a client may take to send a request head: Hummingbird counts
+    // only whole HTTP parts as activity, so a half-sent or trickled head does not keep the connection open.
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .init(configuration.httpIdleTimeout))
     var application = Application(
         router: buildRouter(
             configuration: configuration,
             engine: engine,
             metrics: metrics,
             accessLogger: accessLogger,
-            tracer: tracer
+            tracer: tracer,
+            layers: layers
         ),
-        // The idle timeout also bounds how long a client may take to send a request head: Hummingbird counts
-        // only whole HTTP parts as activity, so a half-sent or trickled head does not keep the connection open.
-        server: .guardedHTTP1(
-            configuration: .init(idleTimeout: .init(configuration.httpIdleTimeout)),
-            propagation: TracePropagation(tracer: tracer),
-            logger: accessLogger
-        ),
+        server: layers.contains(.requestGuard)
+            ? .guardedHTTP1(configuration: http1, propagation: TracePropagation(tracer: tracer), logger: accessLogger)
+            : .http1(configuration: http1),
         configuration: .init(
             address: .hostname(configuration.httpHost, port: configuration.httpPort),
             serverName: "gateway"

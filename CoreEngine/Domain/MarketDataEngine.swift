@@ -1,4 +1,5 @@
 import CoreMetrics
+import MarketDataContract
 import Shared
 import Tracing
 

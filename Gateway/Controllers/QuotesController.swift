@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import ServiceContextModule
 import NIOCore
+import MarketDataContract
 import Shared
 
 /// The market-data API: single quotes, batches, and quote streams, each one call to CoreEngine.

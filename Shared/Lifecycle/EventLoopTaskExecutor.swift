@@ -26,3 +26,12 @@ package final class EventLoopTaskExecutor: TaskExecutor {
         }
     }
 }
+
+/// Runs `body` with its tasks preferring the event loops of the NIO singleton group (`EventLoopTaskExecutor`), the
+/// way both services run; `condition` is false only in the benchmark's ablation of that preference.
+package func withEventLoopExecutor(if condition: Bool = true, _ body: () async throws -> Void) async throws {
+    guard condition else { return try await body() }
+    try await withTaskExecutorPreference(EventLoopTaskExecutor(group: MultiThreadedEventLoopGroup.singleton)) {
+        try await body()
+    }
+}

@@ -37,10 +37,12 @@ package enum Observability {
     /// The version in `{service}_build_info` and `service.version`.
     package static let version = "0.1.0"
 
+    /// - Parameter layers: What to install; everything but in the benchmark's ablation (`ObservabilityLayers`).
     package static func bootstrap(
         serviceName: String,
         logLevel: Logger.Level,
-        environment: [String: String]
+        environment: [String: String],
+        layers: ObservabilityLayers = .all
     ) throws -> Bootstrapped {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: serviceName)
         let resolvedServiceName = settings.serviceName
@@ -79,9 +81,13 @@ package enum Observability {
         }
 
         let makeOTLPLogHandler = otlpLogHandler
+        let writesJSON = layers.contains(.jsonLogs)
         LoggingSystem.bootstrap(
             { label, provider in
-                let json = JSONLogHandler(label: label, service: resolvedServiceName, logLevel: logLevel, metadataProvider: provider)
+                var json: any LogHandler = SwiftLogNoOpLogHandler(label)
+                if writesJSON {
+                    json = JSONLogHandler(label: label, service: resolvedServiceName, logLevel: logLevel, metadataProvider: provider)
+                }
                 guard let makeOTLPLogHandler else { return json }
                 var otlp = OTLPLogHandler(base: makeOTLPLogHandler(label), metadataProvider: provider)
                 otlp.logLevel = logLevel
@@ -115,7 +121,7 @@ package enum Observability {
         // After tracing: exemplars read the current span through the tracer bootstrapped above. Export
         // failures are counted through swift-metrics too, but only happen once the services run.
         let metricsFactory = ExemplarMetricsFactory()
-        MetricsSystem.bootstrap(metricsFactory)
+        MetricsSystem.bootstrap(layers.contains(.metrics) ? metricsFactory : NOOPMetricsHandler.instance)
         let processMetrics = ProcessMetrics(registry: metricsFactory.registry, service: serviceName, version: Self.version)
         let exposition = MetricsExposition(factory: metricsFactory, beforeScrape: processMetrics.update)
         // Registered up front, at zero, so dashboards show a flat line rather than "no data".

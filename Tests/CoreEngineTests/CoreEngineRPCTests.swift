@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCInProcessTransport
 import InMemoryTracing
 import Logging
+import MarketDataContract
 import Shared
 import SwiftProtobuf
 import Testing

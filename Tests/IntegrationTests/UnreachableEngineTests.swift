@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import Hummingbird
 import HummingbirdTesting
+import MarketDataContract
 import Shared
 import Testing
 import TestSupport

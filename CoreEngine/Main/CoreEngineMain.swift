@@ -1,0 +1,15 @@
+import CoreEngine
+import Foundation
+import Shared
+
+/// CoreEngine: the market-data gRPC service.
+@main
+struct CoreEngineMain {
+    static func main() async {
+        do {
+            try await runCoreEngine(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            StartupFailure.exit(service: "core-engine", error: error)
+        }
+    }
+}

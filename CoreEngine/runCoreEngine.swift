@@ -1,0 +1,73 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import MarketDataContract
+import NIOPosix
+import ServiceLifecycle
+import Shared
+import Tracing
+import UnixSignals
+
+/// What CoreEngine's `main` does: reads its configuration, bootstraps logging, tracing and metrics, builds the gRPC
+/// server and the metrics endpoint and runs them until SIGTERM or SIGINT.
+///
+/// - Parameters:
+///   - environment: The process environment (the configuration and the `OTEL_*` variables).
+///   - layers: Everything, except in the benchmark's ablation, which leaves one piece out at a time.
+package func runCoreEngine(environment: [String: String], layers: ObservabilityLayers = .all) async throws {
+    let configuration = try CoreEngineConfiguration(settings: SettingsReader(environment: environment))
+    let observability = try Observability.bootstrap(
+        serviceName: "core-engine",
+        logLevel: configuration.logLevel,
+        environment: environment,
+        layers: layers
+    )
+    let logger = Logger(label: "core-engine")
+    let engine = MarketDataEngine(
+        configuration: configuration.engine,
+        tracer: InstrumentationSystem.tracer,
+        now: { Int64(Date().timeIntervalSince1970 * 1000) }
+    )
+    let health = HealthService(services: [Marketintel_V1_CoreEngine.descriptor.fullyQualifiedService])
+    let server = buildServer(
+        transport: HTTP2ServerTransport.Posix(
+            address: .ipv4(host: configuration.grpcHost, port: configuration.grpcPort),
+            transportSecurity: .plaintext
+        ),
+        engine: engine,
+        health: health,
+        logger: Logger(label: "core-engine.rpc"),
+        layers: layers
+    )
+    // Started in this order, stopped in reverse: the tracer flushes after the server has drained.
+    let group = ServiceGroup(
+        configuration: .init(
+            services: observability.services.map { .init(service: $0) } + [
+                .init(
+                    service: buildMetricsServer(
+                        host: configuration.metricsHost,
+                        port: configuration.metricsPort,
+                        exposition: observability.metrics,
+                        logger: logger
+                    )
+                ),
+                .init(service: GRPCServerService(server: server, onShutdown: health.markAllNotServing)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+    )
+    logger.info(
+        "core engine starting",
+        metadata: [
+            "grpc.address": "\(configuration.grpcHost):\(configuration.grpcPort)",
+            "metrics.address": "\(configuration.metricsHost):\(configuration.metricsPort)",
+            "otel.sdk.disabled": "\(observability.settings.sdkDisabled)",
+        ]
+    )
+    try await withEventLoopExecutor(if: layers.contains(.executorPreference)) {
+        try await group.run()
+    }
+    logger.info("core engine stopped")
+}
