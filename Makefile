@@ -1,12 +1,14 @@
-.PHONY: help run test bench build protos
+.PHONY: help run test bench allocations build protos
 help: ## Show this help
 	@grep -E "^[a-z-]+:.*## " $(MAKEFILE_LIST) | sed -E "s/:.*## /\t/"
 run: ## Build and run both services with a local trace view (no Docker)
 	scripts/run-local.sh
 test: ## Run the whole test suite: unit, integration and end-to-end
 	scripts/test.sh
-bench: ## Benchmark: throughput, latency, CPU and RSS with and without observability, next to the Go peer
+bench: ## Benchmark: throughput, CPU, instructions and allocations per request, next to the floor and the Go peer
 	scripts/bench
+allocations: ## Allocation guard: malloc counts per request (package-benchmark) against Benchmarks/Thresholds
+	scripts/allocation-benchmarks.sh
 build: ## Debug build of both services
 	swift build
 protos: ## Regenerate Shared/Contract/Generated from Shared/Contract/Protos (builds the protoc plugins once)

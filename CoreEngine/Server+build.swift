@@ -8,7 +8,7 @@ import Tracing
 /// Interceptors, outermost first: tracing (the SERVER span and correlation id), then metrics and the
 /// access log, so exemplars and log lines belong to the span. `layers` is everything but in the benchmark's
 /// ablation, which leaves one piece out at a time.
-func buildServer<Transport: ServerTransport>(
+package func buildServer<Transport: ServerTransport>(
     transport: Transport,
     engine: MarketDataEngine,
     health: HealthService,

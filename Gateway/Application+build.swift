@@ -43,7 +43,7 @@ func buildRouter(
 
 /// The gateway's gRPC client to CoreEngine: every call goes through the tracing interceptor (the CLIENT span and
 /// the propagated context), then the metrics interceptor (whose exemplars point at that span).
-func buildEngineClient<Transport: ClientTransport>(
+package func buildEngineClient<Transport: ClientTransport>(
     transport: Transport,
     configuration: GatewayConfiguration,
     tracer: (any Tracer)? = nil,
@@ -68,7 +68,7 @@ func buildEngineClient<Transport: ClientTransport>(
 ///
 /// Services start in this order and stop in reverse: `telemetryServices` (the tracer, which must flush last),
 /// then the gRPC client, then the HTTP server, which drains first.
-func buildApplication<Transport: ClientTransport>(
+package func buildApplication<Transport: ClientTransport>(
     configuration: GatewayConfiguration,
     engineClient: GRPCClient<Transport>,
     telemetryServices: [any Service] = [],

@@ -12,16 +12,16 @@ import Shared
 /// | `LOG_LEVEL` | `info` | trace, debug, info, notice, warning, error, critical |
 ///
 /// Tracing is configured by the standard `OTEL_*` variables (see `TelemetrySettings`).
-struct GatewayConfiguration: Sendable {
+package struct GatewayConfiguration: Sendable {
     var httpHost = "0.0.0.0"
     var httpPort = 8080
     var httpIdleTimeout: Duration = .seconds(10)
-    var coreEngineHost = "127.0.0.1"
+    package var coreEngineHost = "127.0.0.1"
     var coreEnginePort = 50051
-    var coreEngineDeadline: Duration = .seconds(3)
+    package var coreEngineDeadline: Duration = .seconds(3)
     var logLevel: Logger.Level = .info
 
-    init() {}
+    package init() {}
 
     init(settings: SettingsReader) throws(ConfigurationError) {
         self.httpHost = try settings.host("http.host", default: self.httpHost)

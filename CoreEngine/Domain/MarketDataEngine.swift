@@ -5,17 +5,19 @@ import Tracing
 
 /// Produces quotes: validates the symbol, looks in the cache, fetches from the simulated source on a
 /// miss, and computes the derived figures. Each step is a child span of the current RPC span.
-struct MarketDataEngine: Sendable {
+package struct MarketDataEngine: Sendable {
     /// Spread around the last price, as a fraction of it.
     static let halfSpread = 0.0005
 
-    struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Simulated network time of one source fetch.
-        var sourceLatency: Duration = .milliseconds(1)
+        package var sourceLatency: Duration = .milliseconds(1)
         var cacheTimeToLive: Duration = .milliseconds(1000)
         /// Buckets in the VWAP window.
         var vwapWindow: Int = 20
         var faults: FaultInjection = .off
+
+        package init() {}
     }
 
     let universe: SymbolUniverse
@@ -28,12 +30,17 @@ struct MarketDataEngine: Sendable {
     /// Uniform in [0, 1); injected so tests control fault injection.
     let roll: @Sendable () -> Double
 
+    /// The standard symbol universe, faults from `configuration`, random rolls: as CoreEngine runs it.
+    package init(configuration: Configuration = .init(), tracer: any Tracer, now: @escaping @Sendable () -> Int64) {
+        self.init(configuration: configuration, tracer: tracer, now: now, roll: { Double.random(in: 0..<1) })
+    }
+
     init(
         universe: SymbolUniverse = .standard,
         configuration: Configuration = .init(),
         tracer: any Tracer,
         now: @escaping @Sendable () -> Int64,
-        roll: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        roll: @escaping @Sendable () -> Double
     ) {
         self.universe = universe
         self.simulator = PriceSimulator()

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// The server (`""`) and `marketintel.v1.CoreEngine` are SERVING while the process runs and turn
 /// NOT_SERVING when shutdown begins, so load balancers stop sending new calls before the server closes.
-final class HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+package final class HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     typealias Status = Grpc_Health_V1_HealthCheckResponse.ServingStatus
 
     private struct State {
@@ -19,11 +19,11 @@ final class HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
 
     private let state: Mutex<State>
 
-    init(services: [String]) {
+    package init(services: [String]) {
         self.state = Mutex(State(statuses: Dictionary(uniqueKeysWithValues: ([""] + services).map { ($0, .serving) })))
     }
 
-    func check(
+    package func check(
         request: Grpc_Health_V1_HealthCheckRequest,
         context: ServerContext
     ) async throws -> Grpc_Health_V1_HealthCheckResponse {
@@ -33,7 +33,7 @@ final class HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
         return .with { $0.status = status }
     }
 
-    func watch(
+    package func watch(
         request: Grpc_Health_V1_HealthCheckRequest,
         response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
         context: ServerContext

@@ -1,0 +1,174 @@
+import Benchmark
+import CoreEngine
+import CoreMetrics
+import GRPCCore
+import GRPCInProcessTransport
+import Gateway
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Metrics
+import OTel
+import ServiceContextModule
+import ServiceLifecycle
+import Shared
+import Tracing
+
+// Allocations of one whole request in process (the gateway's router → the gRPC client → the in-process transport →
+// the CoreEngine server, with every layer as main builds it), untraced and traced, and of the pieces every request
+// runs. Malloc counts do not drift with the machine: CI checks them against Benchmarks/Thresholds
+// (`scripts/allocation-benchmarks.sh`), so a change that allocates more fails the build.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.mallocCountTotal, .instructions],
+        timeUnits: .microseconds,
+        warmupIterations: 50,
+        scalingFactor: .one,
+        maxDuration: .seconds(3),
+        maxIterations: 2_000,
+        // Whole requests run tasks on several threads, so their count moves by a few; the pieces do not move.
+        thresholds: [.mallocCountTotal: .init(relative: [.p90: 5], absolute: [.p90: 3])]
+    )
+    Telemetry.bootstrapOnce()
+
+    Benchmark("request, untraced") { benchmark in
+        try await Stack.run(tracer: NoOpTracer(), benchmark: benchmark)
+    }
+
+    Benchmark("request, traced") { benchmark in
+        try await Stack.run(tracer: Telemetry.tracer, benchmark: benchmark)
+    }
+
+    Benchmark("traceparent extract") { benchmark in
+        let propagation = TracePropagation(tracer: Telemetry.tracer)
+        let carrier = TraceContextCarrier(traceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            var context = ServiceContext.topLevel
+            propagation.extract(carrier, into: &context)
+            blackHole(context)
+        }
+    }
+
+    Benchmark("traceparent inject") { benchmark in
+        let propagation = TracePropagation(tracer: Telemetry.tracer)
+        var parent = ServiceContext.topLevel
+        propagation.extract(
+            TraceContextCarrier(traceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+            into: &parent
+        )
+        let span = Telemetry.tracer.startSpan("hop", context: parent, ofKind: .client)
+        defer { span.end() }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(propagation.inject(span.context))
+        }
+    }
+
+    Benchmark("JSON log line") { benchmark in
+        let logger = Logger(label: "gateway.http") {
+            JSONLogHandler(label: $0, service: "gateway", metadataProvider: .correlationID, sink: DiscardingLogSink())
+        }
+        var context = ServiceContext.topLevel
+        context.correlationID = "820732953ff49a3d0c9f946d0fcb94d3"
+        ServiceContext.withValue(context) {
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                logger.info(
+                    "request handled",
+                    metadata: [
+                        "http.request.method": "GET", "http.route": "/api/v1/quotes/{symbol}",
+                        "url.path": "/api/v1/quotes/AAPL", "http.response.status_code": "200", "duration_ms": "1.234",
+                    ]
+                )
+            }
+        }
+    }
+
+    Benchmark("metrics record") { benchmark in
+        let timer = CoreMetrics.Timer(
+            label: "http_server_request_duration_seconds",
+            dimensions: [("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"), ("http_response_status_code", "200")]
+        )
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            timer.recordNanoseconds(1_234_567)
+        }
+    }
+}
+
+/// swift-otel's tracer (exporting nowhere: `OTEL_TRACES_EXPORTER=none` semantics, the batch processor still runs),
+/// and the exemplar-keeping metrics factory, installed once for the process as the services install them.
+enum Telemetry {
+    nonisolated(unsafe) static var tracer: any Tracer = NoOpTracer()
+
+    static func bootstrapOnce() {
+        guard Self.tracer is NoOpTracer else { return }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "benchmark"
+        configuration.traces.exporter = .none
+        configuration.metrics.enabled = false
+        configuration.logs.enabled = false
+        guard let (tracer, service) = try? OTel.makeTracingBackend(configuration: configuration) else { return }
+        Self.tracer = tracer
+        InstrumentationSystem.bootstrap(tracer)
+        MetricsSystem.bootstrap(ExemplarMetricsFactory())
+        LoggingSystem.bootstrap(
+            { label, provider in
+                JSONLogHandler(label: label, service: "benchmark", metadataProvider: provider, sink: DiscardingLogSink())
+            },
+            metadataProvider: .correlationID
+        )
+        // The batch processor drains the finished spans for as long as the benchmark process runs.
+        Task { try? await service.run() }
+    }
+}
+
+/// The gateway and CoreEngine as main builds them, over the in-process transport, with `tracer`.
+enum Stack {
+    static func run(tracer: any Tracer, benchmark: Benchmark) async throws {
+        // The benchmark object is only used from the one task that runs the requests below.
+        nonisolated(unsafe) let benchmark = benchmark
+        let transport = InProcessTransport()
+        var engineConfiguration = MarketDataEngine.Configuration()
+        engineConfiguration.sourceLatency = .zero
+        let server = buildServer(
+            transport: transport.server,
+            engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_796_000_000_000 }),
+            health: HealthService(services: []),
+            logger: Logger(label: "core-engine.rpc"),
+            tracer: tracer
+        )
+        var configuration = GatewayConfiguration()
+        configuration.coreEngineHost = "core-engine"
+        let application = buildApplication(
+            configuration: configuration,
+            engineClient: buildEngineClient(transport: transport.client, configuration: configuration, tracer: tracer),
+            logger: Logger(label: "gateway"),
+            tracer: tracer
+        )
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            try await application.test(.router) { client in
+                // One request first, so that connections, caches and handlers made once are made.
+                _ = try await client.execute(uri: "/api/v1/quotes/AAPL", method: .get)
+                benchmark.startMeasurement()
+                for _ in benchmark.scaledIterations {
+                    let response = try await client.execute(uri: "/api/v1/quotes/AAPL", method: .get)
+                    guard response.status == .ok else { throw UnexpectedStatus(status: response.status.code) }
+                }
+                benchmark.stopMeasurement()
+            }
+            server.beginGracefulShutdown()
+        }
+    }
+
+    struct UnexpectedStatus: Error {
+        var status: Int
+    }
+}
+
+/// Formats every line, writes none: the benchmark measures the handler, not the terminal.
+struct DiscardingLogSink: LogLineSink {
+    func write(line: String) {}
+}
