@@ -15,16 +15,19 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         var response = try await next(request, context)
         let logger = self.logger
         let status = Int(response.status.code)
-        let requestMetadata: Logger.Metadata = [
-            "http.request.method": .string(request.method.rawValue),
-            "http.route": .string(RouteTemplate.matched(context.endpointPath) ?? RouteTemplate.unmatchedLabel),
-            "url.path": .string(request.uri.path),
-            "http.response.status_code": .stringConvertible(status),
-        ]
+        let method = request.method.rawValue
+        let route = RouteTemplate.matched(context.endpointPath) ?? RouteTemplate.unmatchedLabel
+        let path = request.uri.path
         let serviceContext = ServiceContext.current
         response.body = response.body.afterWrite {
-            var metadata = requestMetadata
-            metadata["duration_ms"] = .stringConvertible(start.millisecondsElapsed)
+            // The metadata is built once, when the line is written: nothing is copied or merged per request.
+            let metadata: Logger.Metadata = [
+                "http.request.method": .string(method),
+                "http.route": .string(route),
+                "url.path": .string(path),
+                "http.response.status_code": .stringConvertible(status),
+                "duration_ms": .stringConvertible(start.millisecondsElapsed),
+            ]
             // The body may finish outside the request's task: log with the request's context.
             ServiceContext.withValue(serviceContext) {
                 logger.log(level: status >= 500 ? .error : .info, "request handled", metadata: metadata)

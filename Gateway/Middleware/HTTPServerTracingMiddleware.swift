@@ -49,8 +49,9 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
 
         // Ends once, from whichever of the body-written callback or the error path comes first; a body that is never
-        // written (the client went away) still ends it when the response is released.
-        let ending = Once(span, onAbandon: { $0.end() })
+        // written (the client went away) still ends it when the response is released. A span that is not recorded
+        // (sampled out, or tracing off) has nothing to end: its `end()` does nothing.
+        let ending = span.isRecording ? Once(span, onAbandon: { $0.end() }) : nil
         do {
             var response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
@@ -68,7 +69,9 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[Self.traceIDHeader] = traceParent.traceID
                 response.headers[Self.traceResponseHeader] = traceParent.headerValue
             }
-            response.body = response.body.afterWrite { ending.take()?.end() }
+            if let ending {
+                response.body = response.body.afterWrite { ending.take()?.end() }
+            }
             return response
         } catch {
             // Only reached when an error escapes the error middleware, which should not happen.
@@ -76,7 +79,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
             span.updateAttributes { $0.error.type = .init(rawValue: String(describing: type(of: error))) }
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
-            ending.take()?.end()
+            ending?.take()?.end()
             throw error
         }
     }

@@ -74,7 +74,10 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     static func hostProblem(_ head: HTTPRequestHead) -> String? {
         // HTTP/1.0 predates Host; 1.1 and later must send exactly one.
         guard head.version.major > 1 || head.version.minor >= 1 else { return nil }
-        switch head.headers["host"].count {
+        // Counted in place: `headers["host"]` would build an array of strings for every request.
+        var hosts = 0
+        for (name, _) in head.headers where name.utf8.count == 4 && name.lowercased() == "host" { hosts += 1 }
+        switch hosts {
         case 1: return nil
         case 0: return "an HTTP/1.1 request must carry a Host header"
         default: return "an HTTP/1.1 request must carry exactly one Host header"

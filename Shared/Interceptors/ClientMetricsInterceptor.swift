@@ -28,14 +28,22 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         }
         do {
             var response = try await next(request, context)
-            if case .success(var contents) = response.accepted {
-                let counted = ObservedSequence(base: contents.bodyParts, onElement: { part in
-                    if case .message = part { metrics.messageReceived() }
-                })
-                contents.bodyParts = RPCAsyncSequence(wrapping: counted)
+            switch response.accepted {
+            case .success(var contents):
+                // One wrapper counts the messages and sees the end, so each part passes one extra layer, not two.
+                let observed = ObservedSequence(
+                    base: contents.bodyParts,
+                    onElement: { part in
+                        if case .message = part { metrics.messageReceived() }
+                    },
+                    onEnd: finish
+                )
+                contents.bodyParts = RPCAsyncSequence(wrapping: observed)
                 response.accepted = .success(contents)
+            case .failure(let error):
+                finish(error)
             }
-            return response.onCompletion(finish)
+            return response
         } catch {
             finish(error)
             throw error

@@ -33,16 +33,6 @@ package struct ClientTracingInterceptor: ClientInterceptor {
             context: parentContext,
             ofKind: .client
         )
-        if span.isRecording {
-            span.updateAttributes { attributes in
-                RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
-                attributes["server.address"] = self.serverAddress
-                if let port = self.serverPort { attributes["server.port"] = port }
-                if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
-            }
-        }
-        let ending = Once(span, onAbandon: { $0.endAbandonedRPC() })
-
         var request = request
         for field in self.propagation.inject(span.context).fields {
             request.metadata.replaceOrAddString(field.value, forKey: field.name)
@@ -50,7 +40,17 @@ package struct ClientTracingInterceptor: ClientInterceptor {
         if let correlationID = parentContext.correlationID {
             request.metadata.replaceOrAddString(correlationID, forKey: CorrelationID.metadataKey)
         }
+        // A span that is not recorded (sampled out, or tracing off) has nothing to record and nothing to end (its
+        // `end()` does nothing): its context has gone out in the metadata above, and that is all it needs.
+        guard span.isRecording else { return try await next(request, context) }
 
+        span.updateAttributes { attributes in
+            RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
+            attributes["server.address"] = self.serverAddress
+            if let port = self.serverPort { attributes["server.port"] = port }
+            if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
+        }
+        let ending = Once(span, onAbandon: { $0.endAbandonedRPC() })
         do {
             let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)

@@ -27,14 +27,27 @@ package struct ServerMetricsInterceptor: ServerInterceptor {
         )
         do {
             var response = try await next(request, context)
-            if case .success(var contents) = response.accepted {
+            switch response.accepted {
+            case .success(var contents):
+                // One wrapper counts the messages written and sees the end of the producer.
                 let producer = contents.producer
                 contents.producer = { writer in
-                    try await producer(RPCWriter(wrapping: CountingWriter(base: writer) { metrics.messageSent() }))
+                    do {
+                        let trailers = try await producer(
+                            RPCWriter(wrapping: CountingWriter(base: writer) { metrics.messageSent() })
+                        )
+                        finish(nil)
+                        return trailers
+                    } catch {
+                        finish(error)
+                        throw error
+                    }
                 }
                 response.accepted = .success(contents)
+            case .failure(let error):
+                finish(error)
             }
-            return response.onCompletion(finish)
+            return response
         } catch {
             finish(error)
             throw error

@@ -31,17 +31,19 @@ package enum CorrelationID {
         Self.sanitized(candidate) ?? Self.generate()
     }
 
-    /// A new random id: 32 lowercase hex characters (128 bits).
+    /// A new random id: 32 lowercase hex characters (128 bits), written into one string (one allocation).
     package static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
-        return Self.hex(high) + Self.hex(low)
-    }
-
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for nibble in 0..<32 {
+                let word = nibble < 16 ? high : low
+                let value = UInt8(truncatingIfNeeded: word >> (60 - 4 * (nibble % 16))) & 0x0F
+                buffer[nibble] = value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+            }
+            return 32
+        }
     }
 }
 
