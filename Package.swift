@@ -223,6 +223,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
             ],
             path: "Tests/SharedTests",
             swiftSettings: swiftSettings

@@ -16,7 +16,7 @@ import Tracing
 
 // Allocations of one whole request in process (the gateway's router → the gRPC client → the in-process transport →
 // the CoreEngine server, with every layer as main builds it), untraced and traced, and of the pieces every request
-// runs. Malloc counts do not drift with the machine: CI checks them against Benchmarks/Thresholds
+// runs (names without spaces: package-benchmark's threshold files are named after them). Malloc counts do not drift with the machine: CI checks them against Benchmarks/Thresholds
 // (`scripts/allocation-benchmarks.sh`), so a change that allocates more fails the build.
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -40,15 +40,15 @@ let benchmarks: @Sendable () -> Void = {
     )
     Telemetry.bootstrapOnce()
 
-    Benchmark("request, untraced") { benchmark in
+    Benchmark("RequestUntraced") { benchmark in
         try await Stack.run(tracer: NoOpTracer(), benchmark: benchmark)
     }
 
-    Benchmark("request, traced") { benchmark in
+    Benchmark("RequestTraced") { benchmark in
         try await Stack.run(tracer: Telemetry.tracer, benchmark: benchmark)
     }
 
-    Benchmark("traceparent extract", configuration: pieces) { benchmark in
+    Benchmark("TraceparentExtract", configuration: pieces) { benchmark in
         let propagation = TracePropagation(tracer: Telemetry.tracer)
         let carrier = TraceContextCarrier(traceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
         benchmark.startMeasurement()
@@ -59,7 +59,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("traceparent inject", configuration: pieces) { benchmark in
+    Benchmark("TraceparentInject", configuration: pieces) { benchmark in
         let propagation = TracePropagation(tracer: Telemetry.tracer)
         var parent = ServiceContext.topLevel
         propagation.extract(
@@ -74,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("JSON log line", configuration: pieces) { benchmark in
+    Benchmark("JSONLogLine", configuration: pieces) { benchmark in
         let logger = Logger(label: "gateway.http") {
             JSONLogHandler(label: $0, service: "gateway", metadataProvider: .correlationID, sink: DiscardingLogSink())
         }
@@ -94,7 +94,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("metrics record", configuration: pieces) { benchmark in
+    Benchmark("MetricsRecord", configuration: pieces) { benchmark in
         let timer = CoreMetrics.Timer(
             label: "http_server_request_duration_seconds",
             dimensions: [("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"), ("http_response_status_code", "200")]

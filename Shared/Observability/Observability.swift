@@ -47,10 +47,7 @@ package enum Observability {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: serviceName)
         let resolvedServiceName = settings.serviceName
 
-        let metadataProvider = Logger.MetadataProvider.multiplex([
-            OTel.makeLoggingMetadataProvider(),
-            .correlationID,
-        ])
+        let metadataProvider = Logger.MetadataProvider.traceAndCorrelation(OTel.makeLoggingMetadataProvider())
 
         var telemetryServices: [any Service] = []
         var instruments: [any Instrument] = []
@@ -133,6 +130,18 @@ package enum Observability {
 }
 
 extension Logger.MetadataProvider {
+    /// `trace_id`, `span_id` and `trace_flags` from `traceProvider` (swift-otel's), with `correlation_id` added to the
+    /// same dictionary: swift-log's `multiplex` would build a third one and merge both into it, for every line.
+    package static func traceAndCorrelation(_ traceProvider: Logger.MetadataProvider) -> Logger.MetadataProvider {
+        Logger.MetadataProvider {
+            var metadata = traceProvider.get()
+            if let correlationID = ServiceContext.current?.correlationID {
+                metadata["correlation_id"] = .string(correlationID)
+            }
+            return metadata
+        }
+    }
+
     /// Adds `correlation_id` from the current `ServiceContext`.
     package static let correlationID = Logger.MetadataProvider {
         guard let correlationID = ServiceContext.current?.correlationID else { return [:] }

@@ -1,3 +1,5 @@
+import Logging
+import ServiceContextModule
 import Shared
 import Testing
 
@@ -30,5 +32,21 @@ struct CorrelationIDTests {
     @Test("a missing id is generated")
     func missing() {
         #expect(CorrelationID.resolve(nil).count == 32)
+    }
+
+    @Test("log lines get the trace provider's ids and the correlation id in one dictionary")
+    func traceAndCorrelationMetadata() {
+        let traces = Logger.MetadataProvider { ["trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331"] }
+        let provider = Logger.MetadataProvider.traceAndCorrelation(traces)
+        #expect(provider.get() == ["trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331"])
+        var context = ServiceContext.topLevel
+        context.correlationID = "corr-42"
+        ServiceContext.withValue(context) {
+            #expect(provider.get() == [
+                "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "correlation_id": "corr-42",
+            ])
+        }
+        let outsideATrace = Logger.MetadataProvider.traceAndCorrelation(Logger.MetadataProvider { [:] })
+        ServiceContext.withValue(context) { #expect(outsideATrace.get() == ["correlation_id": "corr-42"]) }
     }
 }
