@@ -61,4 +61,17 @@ package struct ObservabilityLayers: OptionSet, Sendable {
         }
         self = layers
     }
+
+    /// What the ablation binaries run with: all layers but those named in the `ABLATE` variable. An unknown name stops
+    /// the process with a message, as any bad setting does.
+    package static func excludingAblated(in environment: [String: String]) -> Self {
+        let list = environment["ABLATE"] ?? ""
+        guard let layers = Self(excluding: list) else {
+            StartupFailure.exit(
+                service: "ablation",
+                error: ConfigurationError(variable: "ABLATE", message: "unknown layer in '\(list)'; known: \(Self.named.map(\.name))")
+            )
+        }
+        return layers
+    }
 }

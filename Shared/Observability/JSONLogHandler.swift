@@ -48,12 +48,12 @@ package struct JSONLogHandler: LogHandler {
         // merging dictionaries, since a request's access line pays for every copy.
         let provided = self.metadataProvider?.get() ?? [:]
         let explicit = event.metadata ?? [:]
-        var fields: [(rank: Int, key: String, value: Logger.Metadata.Value)] = []
+        var fields: [Field] = []
         fields.reserveCapacity(explicit.count + provided.count + self.metadata.count)
-        for (key, value) in explicit { fields.append((Self.rank(of: key), key, value)) }
-        for (key, value) in provided where explicit[key] == nil { fields.append((Self.rank(of: key), key, value)) }
+        for (key, value) in explicit { fields.append(Field(key: key, value: value)) }
+        for (key, value) in provided where explicit[key] == nil { fields.append(Field(key: key, value: value)) }
         for (key, value) in self.metadata where explicit[key] == nil && provided[key] == nil {
-            fields.append((Self.rank(of: key), key, value))
+            fields.append(Field(key: key, value: value))
         }
         fields.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
 
@@ -64,8 +64,8 @@ package struct JSONLogHandler: LogHandler {
         line.field("message", string: event.message.description)
         line.field("service", string: self.service)
         line.field("logger", string: self.label)
-        for (_, key, value) in fields {
-            line.field(key, metadata: LogRedaction.isSensitive(key) ? LogRedaction.placeholder : value)
+        for field in fields {
+            line.field(field.key, metadata: LogRedaction.isSensitive(field.key) ? LogRedaction.placeholder : field.value)
         }
         if let error = event.error {
             line.field("error", string: String(describing: error))
@@ -75,6 +75,20 @@ package struct JSONLogHandler: LogHandler {
         }
         line.endObject()
         self.sink.write(line: line.finish())
+    }
+
+    /// One metadata field of a line. A struct rather than a tuple: sorting and copying tuples of generic values goes
+    /// through the runtime's generic tuple witnesses, a struct's are specialized.
+    private struct Field {
+        var rank: Int
+        var key: String
+        var value: Logger.Metadata.Value
+
+        init(key: String, value: Logger.Metadata.Value) {
+            self.rank = JSONLogHandler.rank(of: key)
+            self.key = key
+            self.value = value
+        }
     }
 
     /// Where a metadata key goes in a line: the leading keys in their order, then the rest (by name).
