@@ -5,9 +5,10 @@ import ServiceLifecycle
 
 /// Starts swift-otel's exporters only once the collector accepts connections, for at most `limit`.
 ///
-/// swift-otel (1.6) drops a batch whose export fails: its OTLP/HTTP exporter retries only 429, 502, 503 and 504
-/// answers, never a refused connection, and its batch processors do not keep a failed batch. A service that starts
-/// a moment before its collector (compose, Kubernetes, `make run`) therefore lost its first spans and log records.
+/// swift-otel (1.6) drops a batch whose export fails: its batch processors do not keep a failed batch, and its
+/// OTLP/gRPC exporter fails at once while its channel is not connected yet (OTLP/HTTP waits for a refused connection
+/// only within the export timeout, and retries only 429, 502, 503 and 504 answers). A service that starts a moment
+/// before its collector (compose, Kubernetes, `make run`) therefore lost its first spans and log records.
 /// Spans and records that end before the exporters run wait in the processors' streams, so holding the exporters
 /// back until the collector listens loses nothing; the wait is bounded so that a collector that never comes costs
 /// no more memory than `limit` of traffic, after which exporting starts (and fails, counted) as before.
