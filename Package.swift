@@ -229,6 +229,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway",
+                "Shared",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+            ],
+            path: "Tests/GatewayTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CoreEngineTests",
             dependencies: [
                 "CoreEngine",

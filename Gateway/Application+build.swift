@@ -41,7 +41,8 @@ func buildRouter(
     return router
 }
 
-/// The gateway's gRPC client to CoreEngine: every call goes through the tracing interceptor (the CLIENT span and
+/// The gateway's gRPC client to CoreEngine. Every attempt of every call (a retry policy replays them) goes through
+/// the attempt interceptor (its number, and a retry's `grpc-timeout`), the tracing interceptor (the CLIENT span and
 /// the propagated context), then the metrics interceptor (whose exemplars point at that span).
 package func buildEngineClient<Transport: ClientTransport>(
     transport: Transport,
@@ -53,9 +54,10 @@ package func buildEngineClient<Transport: ClientTransport>(
     return GRPCClient(
         transport: transport,
         interceptors: [
+            ClientAttemptInterceptor(),
             ClientTracingInterceptor(
-                serverAddress: configuration.coreEngineHost,
-                serverPort: configuration.coreEnginePort,
+                serverAddress: configuration.coreEngineTarget.serverName?.address,
+                serverPort: configuration.coreEngineTarget.serverName?.port,
                 tracer: tracer
             ),
             ClientMetricsInterceptor(),

@@ -24,8 +24,8 @@ package func runGateway(environment: [String: String], layers: ObservabilityLaye
     let logger = Logger(label: "gateway")
     let engineClient = buildEngineClient(
         transport: try HTTP2ClientTransport.Posix.coreEngine(
-            host: configuration.coreEngineHost,
-            port: configuration.coreEnginePort
+            target: configuration.coreEngineTarget,
+            loadBalancing: configuration.coreEngineLoadBalancing
         ),
         configuration: configuration,
         layers: layers
@@ -42,7 +42,8 @@ package func runGateway(environment: [String: String], layers: ObservabilityLaye
         "gateway starting",
         metadata: [
             "http.address": "\(configuration.httpHost):\(configuration.httpPort)",
-            "core_engine.address": "\(configuration.coreEngineHost):\(configuration.coreEnginePort)",
+            "core_engine.target": "\(configuration.coreEngineTarget)",
+            "core_engine.lb_policy": "\(configuration.coreEngineLoadBalancing.rawValue)",
             "otel.sdk.disabled": "\(observability.settings.sdkDisabled)",
         ]
     )

@@ -149,7 +149,7 @@ enum Stack {
             tracer: tracer
         )
         var configuration = GatewayConfiguration()
-        configuration.coreEngineHost = "core-engine"
+        configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
         let application = buildApplication(
             configuration: configuration,
             engineClient: buildEngineClient(transport: transport.client, configuration: configuration, tracer: tracer),

@@ -52,8 +52,18 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         // written (the client went away) still ends it when the response is released. A span that is not recorded
         // (sampled out, or tracing off) has nothing to end: its `end()` does nothing.
         let ending = span.isRecording ? Once(span, onAbandon: { $0.end() }) : nil
+        // The calls to CoreEngine count their retries here, and the span says how many there were (`app.rpc.retries`):
+        // each retried attempt is a CLIENT span of its own, but a list of traces shows only this one.
+        var requestContext = span.context
+        let retryLog = span.isRecording ? RPCRetryLog() : nil
+        if let retryLog { requestContext.rpcRetryLog = retryLog }
+        @Sendable func end() {
+            guard let span = ending?.take() else { return }
+            if let retries = retryLog?.retries, retries > 0 { span.attributes["app.rpc.retries"] = retries }
+            span.end()
+        }
         do {
-            var response = try await ServiceContext.withValue(span.context) {
+            var response = try await ServiceContext.withValue(requestContext) {
                 try await next(request, context)
             }
             if span.isRecording {
@@ -69,8 +79,8 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
                 response.headers[Self.traceIDHeader] = traceParent.traceID
                 response.headers[Self.traceResponseHeader] = traceParent.headerValue
             }
-            if let ending {
-                response.body = response.body.afterWrite { ending.take()?.end() }
+            if ending != nil {
+                response.body = response.body.afterWrite { end() }
             }
             return response
         } catch {
@@ -79,7 +89,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
             span.updateAttributes { $0.error.type = .init(rawValue: String(describing: type(of: error))) }
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
-            ending?.take()?.end()
+            end()
             throw error
         }
     }

@@ -26,6 +26,29 @@ package struct SettingsReader: Sendable {
         self.raw(key) ?? defaultValue
     }
 
+    /// The value, or `nil` when the variable is unset or empty.
+    package func optionalString(_ key: String) -> String? {
+        self.raw(key).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether the variable is set to something.
+    package func isSet(_ key: String) -> Bool {
+        self.optionalString(key) != nil
+    }
+
+    /// One of a fixed set of names, e.g. a policy.
+    package func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String,
+        default defaultValue: Choice
+    ) throws(ConfigurationError) -> Choice where Choice.RawValue == String {
+        guard let value = self.raw(key) else { return defaultValue }
+        guard let choice = Choice(rawValue: value.lowercased()) else {
+            let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw self.error(key, "must be one of \(names), got '\(value)'")
+        }
+        return choice
+    }
+
     package func host(_ key: String, default defaultValue: String) throws(ConfigurationError) -> String {
         guard let value = self.raw(key) else { return defaultValue }
         guard !value.isEmpty, value.utf8.count <= 253, !value.contains(where: { $0 == " " || $0 == "/" }) else {

@@ -10,7 +10,8 @@ import NIOPosix
 /// then a worker thread on every call (see BENCHMARKS.md). Here the call runs in one child task, and a
 /// callback scheduled on the caller's event loop (a heap entry on a thread that is awake anyway) cancels it
 /// when the deadline passes. The deadline still reaches the server as `grpc-timeout`, and the call fails
-/// with `DEADLINE_EXCEEDED`, as with grpc-swift's own deadline.
+/// with `DEADLINE_EXCEEDED`, as with grpc-swift's own deadline. A retried attempt carries what is left of the
+/// deadline (`ClientAttemptInterceptor`): a retry never extends the call.
 package struct CallDeadline: Sendable {
     /// How long a call may take, from the moment it starts.
     package let timeout: Duration
@@ -19,7 +20,7 @@ package struct CallDeadline: Sendable {
     private let metadata: Metadata
 
     /// The deadline of the call the current task is making, for interceptors that report its status.
-    @TaskLocal package static var current: ContinuousClock.Instant?
+    package static var current: ContinuousClock.Instant? { ClientCall.current?.deadline }
 
     /// - Parameters:
     ///   - timeout: How long a call may take.
@@ -45,7 +46,7 @@ package struct CallDeadline: Sendable {
         )
         defer { timer.cancel() }
         async let result = task.run {
-            try await Self.$current.withValue(deadline) { try await call(metadata) }
+            try await ClientCall.$current.withValue(ClientCall(deadline: deadline)) { try await call(metadata) }
         }
         do {
             return try await result

@@ -1,7 +1,11 @@
 import GRPCCore
 
-/// Records the RPC client metrics: calls started and handled, call duration by status code, and messages
-/// sent and received. List it after `ClientTracingInterceptor`, so exemplars point at the CLIENT span.
+/// Records the RPC client metrics: calls started and handled, call duration by status code, messages sent and
+/// received, and retries. List it after `ClientTracingInterceptor`, so exemplars point at the CLIENT span.
+///
+/// Under a retry policy it runs once per attempt, so "calls" here are attempts (each with its own duration and
+/// status, as each reached a replica), and `rpc_client_retries_total` counts those after the first: calls made
+/// are started minus retries.
 package struct ClientMetricsInterceptor: ClientInterceptor {
     /// Per method, made on first use.
     private let metricsByMethod = MadeOnce<MethodDescriptor, RPCMetrics>()
@@ -16,6 +20,7 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         let start = ContinuousClock.now
         let metrics = self.metricsByMethod.value(for: context.descriptor) { RPCMetrics(side: "client", method: $0) }
         metrics.started()
+        if let call = ClientCall.current, call.attempt > 1 { metrics.retried() }
         let unfinished = Once(metrics)
         @Sendable func finish(_ error: (any Error)?) {
             unfinished.take()?.finished(error: error, start: start)

@@ -15,6 +15,8 @@ final class RPCMetrics: Sendable {
     private let callsStarted: CoreMetrics.Counter
     private let messagesSent: CoreMetrics.Counter
     private let messagesReceived: CoreMetrics.Counter
+    /// Client side only: attempts after the first (a retry policy's), so that a retry storm shows.
+    private let retries: CoreMetrics.Counter?
     /// By gRPC status code; at most seventeen entries.
     private let outcomes = MadeOnce<Int, Outcome>()
 
@@ -27,10 +29,15 @@ final class RPCMetrics: Sendable {
             label: "rpc_\(side)_messages_received_total",
             dimensions: self.dimensions
         )
+        self.retries = side == "client" ? CoreMetrics.Counter(label: "rpc_client_retries_total", dimensions: self.dimensions) : nil
     }
 
     func started() {
         self.callsStarted.increment()
+    }
+
+    func retried() {
+        self.retries?.increment()
     }
 
     func messageSent() {

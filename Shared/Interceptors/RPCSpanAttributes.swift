@@ -10,6 +10,10 @@ enum RPCSpanAttributes {
         attributes["rpc.method"] = descriptor.method
     }
 
+    /// The `grpc-previous-rpc-attempts` header gRPC sends with a retried attempt, as the semantic conventions name
+    /// request metadata on a span (`rpc.grpc.request.metadata.<key>`, a string array).
+    static let previousAttemptsKey = "rpc.grpc.request.metadata.grpc-previous-rpc-attempts"
+
     /// `{prefix}.address` and `{prefix}.port` from a grpc-swift peer description.
     static func set(peer description: String, prefix: String, on attributes: inout SpanAttributes) {
         guard let peer = RPCPeer(description: description) else { return }

@@ -45,6 +45,9 @@ package struct ServerTracingInterceptor: ServerInterceptor {
                 RPCSpanAttributes.set(peer: context.localPeer, prefix: "server", on: &attributes)
                 RPCSpanAttributes.set(peer: context.remotePeer, prefix: "network.peer", on: &attributes)
                 attributes["correlation.id"] = correlationID
+                // A retried attempt says so: the replica that got the retry can tell it from a first call.
+                let previousAttempts = Array(metadata[stringValues: ClientAttemptInterceptor.previousAttemptsKey])
+                if !previousAttempts.isEmpty { attributes[RPCSpanAttributes.previousAttemptsKey] = previousAttempts }
             }
         }
         let ending = Once(span, onAbandon: { $0.endAbandonedRPC() })

@@ -24,9 +24,10 @@ package enum MetricCatalog {
         "http_server_request_duration_seconds": .init(help: "Duration of HTTP server requests.", buckets: durationBuckets),
         "http_server_active_requests": .init(help: "Number of HTTP server requests in flight."),
         // RPC (gateway client, core-engine server)
-        "rpc_client_call_duration_seconds": .init(help: "Duration of outgoing gRPC calls.", buckets: durationBuckets),
-        "rpc_client_calls_started_total": .init(help: "Outgoing gRPC calls started."),
-        "rpc_client_calls_handled_total": .init(help: "Outgoing gRPC calls completed, by status code."),
+        "rpc_client_call_duration_seconds": .init(help: "Duration of outgoing gRPC call attempts.", buckets: durationBuckets),
+        "rpc_client_calls_started_total": .init(help: "Outgoing gRPC call attempts started (a retried call once per attempt)."),
+        "rpc_client_calls_handled_total": .init(help: "Outgoing gRPC call attempts completed, by status code."),
+        "rpc_client_retries_total": .init(help: "Outgoing gRPC call attempts that were retries (after the first)."),
         "rpc_client_messages_sent_total": .init(help: "gRPC messages sent by the client."),
         "rpc_client_messages_received_total": .init(help: "gRPC messages received by the client."),
         "rpc_server_call_duration_seconds": .init(help: "Duration of incoming gRPC calls.", buckets: durationBuckets),

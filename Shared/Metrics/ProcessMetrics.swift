@@ -7,7 +7,9 @@ import Prometheus
 import Synchronization
 
 /// The standard Prometheus process metrics, read from /proc on every scrape, under the names of the Go and
-/// Python clients' process collectors, plus a `{service}_build_info{version=…} 1` gauge.
+/// Python clients' process collectors, plus a `{service}_build_info{version=…} 1` gauge and OpenTelemetry's
+/// `target_info` (the process's resource as labels, `service_instance_id` among them), so that a replica named in a
+/// trace or a log line is found among the scraped targets: `… * on (instance) group_left (service_instance_id) target_info`.
 ///
 /// swift-prometheus has no process collector, so this one is ours. Linux only, as in the Go and Python clients:
 /// elsewhere the series stay at zero (the build info is still set).
@@ -20,7 +22,7 @@ package final class ProcessMetrics: Sendable {
     private let startTime: Gauge
     private let lastCPUSeconds = Mutex<Double>(0)
 
-    package init(registry: PrometheusCollectorRegistry, service: String, version: String) {
+    package init(registry: PrometheusCollectorRegistry, service: String, version: String, resource: [String: String] = [:]) {
         self.cpuSeconds = registry.makeCounter(descriptor: MetricCatalog.descriptor(for: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds."), labels: [])
         self.residentMemory = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_resident_memory_bytes", help: "Resident memory size in bytes."), labels: [])
         self.virtualMemory = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_virtual_memory_bytes", help: "Virtual memory size in bytes."), labels: [])
@@ -35,7 +37,20 @@ package final class ProcessMetrics: Sendable {
             labels: [("version", version)]
         )
         buildInfo.set(to: 1.0)
+        if !resource.isEmpty {
+            let targetInfo = registry.makeGauge(
+                descriptor: MetricCatalog.descriptor(for: "target_info", help: "Target metadata: the resource of this process."),
+                labels: resource.sorted { $0.key < $1.key }.map { (Self.labelName($0.key), $0.value) }
+            )
+            targetInfo.set(to: 1.0)
+        }
         self.update()
+    }
+
+    /// A resource attribute's name as a Prometheus label (OpenTelemetry's mapping: what is not a letter, digit or
+    /// underscore becomes an underscore).
+    static func labelName(_ attribute: String) -> String {
+        String(attribute.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
     }
 
     /// Reads /proc/self and sets the metrics; does nothing on other systems.

@@ -11,7 +11,8 @@ import Darwin
 
 /// A `LogHandler` that writes one JSON object per line.
 ///
-/// Fields, in order: `timestamp` (RFC 3339, UTC, milliseconds), `level`, `message`, `service`, `logger`,
+/// Fields, in order: `timestamp` (RFC 3339, UTC, milliseconds), `level`, `message`, `service`,
+/// `service_instance_id` (which replica wrote it, the resource's `service.instance.id`, when given), `logger`,
 /// then the metadata: `trace_id`, `span_id` and `correlation_id` first when present (the metadata
 /// provider adds them inside a request), the rest sorted by key. Values of keys that carry
 /// credentials (`authorization`, `cookie`, …) are replaced by `[REDACTED]` wherever they appear (`LogRedaction`).
@@ -22,17 +23,20 @@ package struct JSONLogHandler: LogHandler {
 
     private let label: String
     private let service: String
+    private let instance: String?
     private let sink: any LogLineSink
 
     package init(
         label: String,
         service: String,
+        instance: String? = nil,
         logLevel: Logger.Level = .info,
         metadataProvider: Logger.MetadataProvider? = nil,
         sink: any LogLineSink = StandardOutputLogSink.shared
     ) {
         self.label = label
         self.service = service
+        self.instance = instance
         self.logLevel = logLevel
         self.metadataProvider = metadataProvider
         self.sink = sink
@@ -63,6 +67,7 @@ package struct JSONLogHandler: LogHandler {
         line.field("level", string: event.level.rawValue)
         line.field("message", string: event.message.description)
         line.field("service", string: self.service)
+        if let instance = self.instance { line.field("service_instance_id", string: instance) }
         line.field("logger", string: self.label)
         for field in fields {
             line.field(field.key, metadata: LogRedaction.isSensitive(field.key) ? LogRedaction.placeholder : field.value)

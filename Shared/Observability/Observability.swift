@@ -46,6 +46,7 @@ package enum Observability {
     ) throws -> Bootstrapped {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: serviceName)
         let resolvedServiceName = settings.serviceName
+        let instanceID = settings.serviceInstanceID
 
         let metadataProvider = Logger.MetadataProvider.traceAndCorrelation(OTel.makeLoggingMetadataProvider())
 
@@ -59,7 +60,7 @@ package enum Observability {
                 Logger(label: "otel") { label in
                     TelemetryHealthLogHandler(
                         base: RateLimitedLogHandler(
-                            base: JSONLogHandler(label: label, service: resolvedServiceName, logLevel: .info)
+                            base: JSONLogHandler(label: label, service: resolvedServiceName, instance: instanceID, logLevel: .info)
                         )
                     )
                 }
@@ -83,7 +84,13 @@ package enum Observability {
             { label, provider in
                 var json: any LogHandler = SwiftLogNoOpLogHandler(label)
                 if writesJSON {
-                    json = JSONLogHandler(label: label, service: resolvedServiceName, logLevel: logLevel, metadataProvider: provider)
+                    json = JSONLogHandler(
+                        label: label,
+                        service: resolvedServiceName,
+                        instance: instanceID,
+                        logLevel: logLevel,
+                        metadataProvider: provider
+                    )
                 }
                 guard let makeOTLPLogHandler else { return json }
                 var otlp = OTLPLogHandler(base: makeOTLPLogHandler(label), metadataProvider: provider)
@@ -119,7 +126,12 @@ package enum Observability {
         // failures are counted through swift-metrics too, but only happen once the services run.
         let metricsFactory = ExemplarMetricsFactory()
         MetricsSystem.bootstrap(layers.contains(.metrics) ? metricsFactory : NOOPMetricsHandler.instance)
-        let processMetrics = ProcessMetrics(registry: metricsFactory.registry, service: serviceName, version: Self.version)
+        let processMetrics = ProcessMetrics(
+            registry: metricsFactory.registry,
+            service: serviceName,
+            version: Self.version,
+            resource: settings.resourceAttributes
+        )
         let exposition = MetricsExposition(factory: metricsFactory, beforeScrape: processMetrics.update)
         // Registered up front, at zero, so dashboards show a flat line rather than "no data".
         _ = CoreMetrics.Counter(label: "otel_span_export_failures_total")

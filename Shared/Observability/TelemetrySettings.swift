@@ -20,6 +20,13 @@ package struct TelemetrySettings: Sendable {
     /// The service name on spans and log lines: `OTEL_SERVICE_NAME`, else `service.name` in
     /// `OTEL_RESOURCE_ATTRIBUTES`, else the binary's own name.
     package var serviceName: String
+    /// `service.instance.id`: who this process is among the replicas of its service, on its spans' resource, its log
+    /// lines and its metrics (`target_info`). From `OTEL_RESOURCE_ATTRIBUTES` when set there (Kubernetes: the pod's
+    /// name, from the downward API), else a random UUID, as the semantic conventions recommend: unique per process.
+    package var serviceInstanceID: String
+    /// The resource every span and log record carries, as the exporters send it: our attributes with
+    /// `OTEL_RESOURCE_ATTRIBUTES` over them, and `service.name`.
+    package var resourceAttributes: [String: String]
     /// `OTEL_LOGS_EXPORTER=otlp`: every log record also goes out over OTLP, next to the JSON line on stdout.
     package var exportsLogs: Bool
     /// Whether W3C baggage is propagated (`baggage` in `OTEL_PROPAGATORS`).
@@ -58,15 +65,20 @@ package struct TelemetrySettings: Sendable {
         let resourceAttributes = Self.keyValuePairs(value("OTEL_RESOURCE_ATTRIBUTES") ?? "")
         self.serviceName = value("OTEL_SERVICE_NAME") ?? resourceAttributes["service.name"] ?? defaultServiceName
 
+        self.serviceInstanceID = resourceAttributes["service.instance.id"] ?? Self.randomUUID()
+
         var otel = OTel.Configuration.default
         otel.serviceName = self.serviceName
         // What every span's resource says besides its service; swift-otel merges OTEL_RESOURCE_ATTRIBUTES over it.
         otel.resourceAttributes = [
             "service.version": Observability.version,
+            "service.instance.id": self.serviceInstanceID,
             "telemetry.sdk.name": Self.sdkName,
             "telemetry.sdk.language": "swift",
             "telemetry.sdk.version": Self.sdkVersion,
         ]
+        self.resourceAttributes = otel.resourceAttributes.merging(resourceAttributes) { _, fromEnvironment in fromEnvironment }
+        self.resourceAttributes["service.name"] = self.serviceName
         otel.metrics.enabled = false  // metrics are served to Prometheus by swift-prometheus
         // Logs are JSON lines on stdout; OTEL_LOGS_EXPORTER=otlp sends them over OTLP as well.
         switch value("OTEL_LOGS_EXPORTER")?.lowercased() {
@@ -201,6 +213,19 @@ package struct TelemetrySettings: Sendable {
     /// the swift-otel version Package.swift resolves to (a test holds the two together).
     package static let sdkName = "swift-otel"
     package static let sdkVersion = "1.6.0"
+
+    /// A random (version 4) UUID, lower-case, without Foundation.
+    static func randomUUID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
+        let hex = bytes.map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
 
     private static func keyValuePairs(_ list: String) -> [String: String] {
         var pairs: [String: String] = [:]

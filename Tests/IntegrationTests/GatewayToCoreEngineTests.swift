@@ -53,7 +53,7 @@ struct GatewayToCoreEngineTests {
             tracer: tracer
         )
         var configuration = GatewayConfiguration()
-        configuration.coreEngineHost = "core-engine"
+        configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
         configuration.coreEngineDeadline = deadline
         // The gateway as main builds it, with the in-process transport in place of TCP.
         let gatewayLogs = InMemoryLogSink()

@@ -97,7 +97,7 @@ struct CallDeadlineTests {
     )
     func recordedStatus(error: RPCError, deadlinePassed: Bool, expected: RPCError.Code) {
         let deadline = ContinuousClock.now + (deadlinePassed ? .seconds(-1) : .seconds(60))
-        let code = CallDeadline.$current.withValue(deadline) { RPCError.Code(recording: error) }
+        let code = ClientCall.$current.withValue(ClientCall(deadline: deadline)) { RPCError.Code(recording: error) }
         #expect(code == expected)
     }
 

@@ -19,6 +19,15 @@ struct JSONLogHandlerTests {
         }
     }
 
+    @Test("names the replica that wrote the line, after the service")
+    func instance() throws {
+        let sink = InMemoryLogSink()
+        let logger = Logger(label: "l") { JSONLogHandler(label: $0, service: "core-engine", instance: "replica-1", sink: sink) }
+        logger.info("hello")
+        let line = try #require(sink.lines.first)
+        #expect(line.contains(#""service":"core-engine","service_instance_id":"replica-1","logger":"l""#))
+    }
+
     @Test("writes one JSON object per line with the standard fields")
     func standardFields() throws {
         let lines = try self.log { $0.info("request handled", metadata: ["http.response.status_code": .stringConvertible(200)]) }

@@ -167,4 +167,18 @@ struct MetricsExpositionTests {
         }
         #expect(text.contains(#"core_engine_build_info{version="1.2.3"} 1"#))
     }
+
+    @Test("target_info carries the resource, service.instance.id as service_instance_id")
+    func targetInfo() throws {
+        let registry = PrometheusCollectorRegistry()
+        _ = ProcessMetrics(
+            registry: registry,
+            service: "core-engine",
+            version: "1.2.3",
+            resource: ["service.instance.id": "replica-1", "service.name": "core-engine", "k8s.pod.name": "core-engine-0"]
+        )
+        let text = registry.emitToString()
+        #expect(text.contains(#"target_info{k8s_pod_name="core-engine-0",service_instance_id="replica-1",service_name="core-engine"} 1"#))
+        #expect(text.contains("# HELP target_info "))
+    }
 }

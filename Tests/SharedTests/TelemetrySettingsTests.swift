@@ -15,6 +15,24 @@ struct TelemetrySettingsTests {
         #expect(settings.otel.serviceName == "gateway")
     }
 
+    @Test("service.instance.id: a random UUID per process, or the one OTEL_RESOURCE_ATTRIBUTES gives (a pod's name)")
+    func serviceInstanceID() throws {
+        let first = try TelemetrySettings(environment: [:], defaultServiceName: "core-engine")
+        let second = try TelemetrySettings(environment: [:], defaultServiceName: "core-engine")
+        #expect(first.serviceInstanceID != second.serviceInstanceID)
+        #expect(first.serviceInstanceID.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/) != nil)
+        #expect(first.otel.resourceAttributes["service.instance.id"] == first.serviceInstanceID)
+        #expect(first.resourceAttributes["service.name"] == "core-engine")
+
+        let pod = try TelemetrySettings(
+            environment: ["OTEL_RESOURCE_ATTRIBUTES": "service.instance.id=core-engine-7d9f-x2x,k8s.pod.name=core-engine-7d9f-x2x"],
+            defaultServiceName: "core-engine"
+        )
+        #expect(pod.serviceInstanceID == "core-engine-7d9f-x2x")
+        #expect(pod.resourceAttributes["k8s.pod.name"] == "core-engine-7d9f-x2x")
+        #expect(pod.resourceAttributes["service.instance.id"] == "core-engine-7d9f-x2x")
+    }
+
     @Test(
         "the collector the exporters wait for: per signal, then shared, then the protocol's default port",
         arguments: [

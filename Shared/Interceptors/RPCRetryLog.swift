@@ -1,0 +1,34 @@
+import ServiceContextModule
+import Synchronization
+
+/// How many retries the outgoing calls made while one incoming request was served, so that the request's own span
+/// can say so: the retried attempts are separate CLIENT spans, but a trace list shows only the root span.
+///
+/// The HTTP server's tracing middleware puts one in the request's `ServiceContext` when its span is recorded;
+/// `ClientTracingInterceptor` counts every retried attempt into it.
+package final class RPCRetryLog: Sendable {
+    private let count = Atomic<Int>(0)
+
+    package init() {}
+
+    package func recordRetry() {
+        self.count.add(1, ordering: .relaxed)
+    }
+
+    package var retries: Int {
+        self.count.load(ordering: .relaxed)
+    }
+}
+
+private enum RPCRetryLogKey: ServiceContextKey {
+    typealias Value = RPCRetryLog
+    static var nameOverride: String? { "rpc-retry-log" }
+}
+
+extension ServiceContext {
+    /// Where the calls made for the current request count their retries.
+    package var rpcRetryLog: RPCRetryLog? {
+        get { self[RPCRetryLogKey.self] }
+        set { self[RPCRetryLogKey.self] = newValue }
+    }
+}
