@@ -1,8 +1,9 @@
 .PHONY: help run test bench allocations build protos
 help: ## Show this help
 	@grep -E "^[a-z-]+:.*## " $(MAKEFILE_LIST) | sed -E "s/:.*## /\t/"
-run: ## Build and run both services with a local trace view (no Docker)
-	scripts/run-local.sh
+REPLICAS ?= 2
+run: ## Build and run the gateway and REPLICAS CoreEngine replicas (default 2) with a local trace view (no Docker)
+	REPLICAS=$(REPLICAS) scripts/run-local.sh
 test: ## Run the whole test suite: unit, integration and end-to-end
 	scripts/test.sh
 bench: ## Benchmark: throughput, CPU, instructions and allocations per request, next to the floor and the Go peer

@@ -4,12 +4,16 @@
 # records under their spans), sends a few
 # requests, shows their traces and log lines, and keeps running until Ctrl-C, which stops everything.
 #
-#   scripts/run-local.sh                     # ports 8080 (HTTP), 50051 (gRPC), 50052 (metrics), 4317/4318 (OTLP)
-#   scripts/run-local.sh --with-prometheus   # also Debian's Prometheus on 9090, scraping both (exemplars on)
+#   scripts/run-local.sh                     # ports 8080 (HTTP), 4317/4318 (OTLP), and per CoreEngine replica i
+#                                            # (from 0) 50051+10i (gRPC) and 50052+10i (metrics): 50051/50052, 50061/50062
+#   REPLICAS=3 scripts/run-local.sh          # CoreEngine replicas (default 2; 1 works), balanced by the gateway
+#   scripts/run-local.sh --with-prometheus   # also Debian's Prometheus on 9090, scraping all (exemplars on)
 #   scripts/run-local.sh --once              # stop once the demo requests' traces are shown (the e2e test runs this)
 #
 # The order matters: the trace view listens first, then the services start, so the first trace is whole.
 set -euo pipefail
+replicas="${REPLICAS:-2}"
+[[ "$replicas" =~ ^[1-9]$ ]] || { echo "REPLICAS must be a number of CoreEngine replicas from 1 to 9, got '$replicas'" >&2; exit 2; }
 with_prometheus=false
 once=false
 for argument in "$@"; do
@@ -47,17 +51,38 @@ listening 4318 || { echo "the trace view did not start listening on :4317/:4318"
 # each record under the span it was written in. Short batch delays: a trace shows within a second.
 export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 \
     OTEL_BSP_SCHEDULE_DELAY=200 OTEL_LOGS_EXPORTER=otlp OTEL_BLRP_SCHEDULE_DELAY=200
-"$bin/core-engine" > "$logs/core-engine.log" 2>&1 &
-pids+=($!)
-# Then the gateway, once CoreEngine listens, so that its first readiness check already reaches CoreEngine.
-for _ in $(seq 100); do listening 50051 && break; sleep 0.1; done
-"$bin/gateway" > "$logs/gateway.log" 2>&1 &
+# CoreEngine replica i listens on 50051+10i (gRPC) and 50052+10i (metrics); each is its own process, with its own
+# service.instance.id (a random UUID), which the trace view shows on its spans.
+targets=()
+for ((i = 0; i < replicas; i++)); do
+    GRPC_PORT=$((50051 + 10 * i)) METRICS_PORT=$((50052 + 10 * i)) "$bin/core-engine" > "$logs/core-engine-$i.log" 2>&1 &
+    pids+=($!)
+    targets+=("127.0.0.1:$((50051 + 10 * i))")
+done
+# Then the gateway, once every replica listens, so that its first readiness check already reaches CoreEngine. It
+# balances over the list round robin (a gRPC target, as CORE_ENGINE_TARGET takes it).
+for target in "${targets[@]}"; do
+    for _ in $(seq 100); do listening "${target#*:}" && break; sleep 0.1; done
+done
+core_engine_target="ipv4:$(IFS=,; echo "${targets[*]}")"
+CORE_ENGINE_TARGET="$core_engine_target" "$bin/gateway" > "$logs/gateway.log" 2>&1 &
 pids+=($!)
 
 if $with_prometheus; then
     command -v prometheus >/dev/null || { apt-get update -qq && apt-get install -y -qq prometheus >/dev/null; }
-    # The repo's prometheus.yml, pointed at the local ports instead of the compose service names.
-    sed -e 's/"gateway:8080"/"127.0.0.1:8080"/' -e 's/"core-engine:50052"/"127.0.0.1:50052"/' prometheus.yml > "$logs/prometheus.yml"
+    # The repo's prometheus.yml, pointed at the local ports instead of compose's names (CoreEngine's replicas are
+    # found by DNS there; here they are listed).
+    python3 - "$replicas" > "$logs/prometheus.yml" <<'PY'
+import sys, yaml
+config = yaml.safe_load(open("prometheus.yml"))
+for job in config["scrape_configs"]:
+    if job["job_name"] == "gateway":
+        job["static_configs"] = [{"targets": ["127.0.0.1:8080"]}]
+    if job["job_name"] == "core-engine":
+        job.pop("dns_sd_configs")
+        job["static_configs"] = [{"targets": [f"127.0.0.1:{50052 + 10 * i}" for i in range(int(sys.argv[1]))]}]
+print(yaml.safe_dump(config))
+PY
     prometheus --config.file="$logs/prometheus.yml" --storage.tsdb.path="$logs/tsdb" \
         --web.listen-address=127.0.0.1:9090 --enable-feature=exemplar-storage > "$logs/prometheus.log" 2>&1 &
     pids+=($!)
@@ -65,8 +90,8 @@ if $with_prometheus; then
 fi
 
 for _ in $(seq 100); do curl -sf localhost:8080/ready >/dev/null && break; sleep 0.1; done
-echo "==> gateway ready on :8080, core-engine on :50051, trace view on :4317/:4318"
-for request in "/api/v1/quotes/AAPL" "/api/v1/quotes/NOPE" "/api/v1/quotes/MSFT/stream?count=3&interval_ms=50"; do
+echo "==> gateway ready on :8080, $replicas core-engine replica(s) at $core_engine_target, trace view on :4317/:4318"
+for request in "/api/v1/quotes/AAPL" "/api/v1/quotes/MSFT" "/api/v1/quotes/NOPE" "/api/v1/quotes/MSFT/stream?count=3&interval_ms=50"; do
     echo; echo "\$ curl localhost:8080$request"
     curl -s -D - "localhost:8080$request" | tee -a "$logs/responses.txt"; echo
 done
@@ -75,7 +100,7 @@ curl -s -D - -X POST localhost:8080/api/v1/market-data/fetch -H 'content-type: a
     -d '{"symbols":["AAPL","MSFT"],"source_id":"simulated"}' | tee -a "$logs/responses.txt"; echo
 
 # Wait (at most 15 s) until the trace view holds both services' spans of every request above.
-echo; echo "==> traces (the trace view prints each one once both services' spans are in)"
+echo; echo "==> traces (the trace view prints each one once both services' spans are in; → names the replica that served a call)"
 trace_ids=$(tr -d '\r' < "$logs/responses.txt" | sed -n 's/^X-Trace-ID: //Ip')
 whole() {
     for id in $trace_ids; do
@@ -85,9 +110,10 @@ whole() {
 for _ in $(seq 150); do whole && break; sleep 0.1; done
 whole || echo "(some traces are still incomplete; spans in $logs/spans.jsonl)"
 sleep 1.5  # the trace view prints a trace once it has been quiet for a second
-echo; echo "==> log lines (gateway, then core-engine)"
-tail -n 4 "$logs/gateway.log"; tail -n 4 "$logs/core-engine.log"
-echo; echo "==> metrics: curl localhost:8080/metrics (gateway), curl localhost:50052/metrics (core-engine)"
+echo; echo "==> log lines (gateway, then each core-engine replica)"
+tail -n 4 "$logs/gateway.log"
+for ((i = 0; i < replicas; i++)); do tail -n 2 "$logs/core-engine-$i.log"; done
+echo; echo "==> metrics: curl localhost:8080/metrics (gateway), curl localhost:50052/metrics (core-engine replica 0; 50062 replica 1, …)"
 curl -s -H 'Accept: application/openmetrics-text; version=1.0.0' localhost:8080/metrics \
     | grep -m 2 'http_server_request_duration_seconds_bucket.*trace_id' || true
 if $once; then

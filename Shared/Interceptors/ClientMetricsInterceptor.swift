@@ -3,12 +3,22 @@ import GRPCCore
 /// Records the RPC client metrics: calls started and handled, call duration by status code, messages sent and
 /// received, and retries. List it after `ClientTracingInterceptor`, so exemplars point at the CLIENT span.
 ///
+/// Each attempt is labelled with the replica it went to (`network_peer_address`, `network_peer_port`): a slow or
+/// failing replica shows in the gateway's own latency and errors, one series per replica (bounded by the replicas
+/// there are, never by what a caller sends).
+///
 /// Under a retry policy it runs once per attempt, so "calls" here are attempts (each with its own duration and
 /// status, as each reached a replica), and `rpc_client_retries_total` counts those after the first: calls made
 /// are started minus retries.
 package struct ClientMetricsInterceptor: ClientInterceptor {
-    /// Per method, made on first use.
-    private let metricsByMethod = MadeOnce<MethodDescriptor, RPCMetrics>()
+    /// Per method and replica, made on first use.
+    private let metricsByMethod = MadeOnce<MethodAndPeer, RPCMetrics>()
+
+    /// A method called on one replica (its grpc-swift peer description, e.g. `ipv4:10.0.0.7:50051`).
+    private struct MethodAndPeer: Hashable, Sendable {
+        var method: MethodDescriptor
+        var peer: String
+    }
 
     package init() {}
 
@@ -18,7 +28,8 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
     ) async throws -> StreamingClientResponse<Output> {
         let start = ContinuousClock.now
-        let metrics = self.metricsByMethod.value(for: context.descriptor) { RPCMetrics(side: "client", method: $0) }
+        let key = MethodAndPeer(method: context.descriptor, peer: context.remotePeer)
+        let metrics = self.metricsByMethod.value(for: key) { RPCMetrics(side: "client", method: $0.method, peer: $0.peer) }
         metrics.started()
         if let call = ClientCall.current, call.attempt > 1 { metrics.retried() }
         let unfinished = Once(metrics)

@@ -17,13 +17,18 @@ from stack import GATEWAY, ROOT, Receiver, endpoint_for, start_stack, wait_for
 DEMO_SETTINGS = {"OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_LOGS_EXPORTER": "otlp", "OTEL_BLRP_SCHEDULE_DELAY": "200"}
 
 
-def test_make_run_shows_every_demo_request_with_both_services_spans():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+@pytest.mark.parametrize("replicas", [None, "1"])
+def test_make_run_shows_every_demo_request_with_both_services_spans(replicas):
+    """make run as it comes (two CoreEngine replicas) and with REPLICAS=1."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_") and k != "REPLICAS"}
+    if replicas:
+        env["REPLICAS"] = replicas
+    count = int(replicas or 2)
     result = subprocess.run([str(ROOT / "scripts" / "run-local.sh"), "--once"], env=env, capture_output=True,
                             text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     shown = re.findall(r"^X-Trace-ID: ([0-9a-f]{32})", result.stdout, re.M | re.I)
-    assert len(shown) == 4, "AAPL, NOPE, the stream and the batch each show their trace id"
+    assert len(shown) == 5, "AAPL, MSFT, NOPE, the stream and the batch each show their trace id"
     logs = Path(re.search(r"logs kept in (\S+)", result.stdout).group(1))
     spans = [json.loads(line) for line in (logs / "spans.jsonl").read_text().splitlines() if line]
     services = {}
@@ -39,6 +44,20 @@ def test_make_run_shows_every_demo_request_with_both_services_spans():
     for trace_id in shown:
         tree = result.stdout[result.stdout.index(f"trace {trace_id}"):].split("\ntrace ")[0]
         assert "core-engine  SERVER" in tree, tree
+    # Two replicas by default, balanced round robin: consecutive requests were served by both, and the trace view
+    # names the replica of every call (its address) and the process of every CoreEngine span (its instance id).
+    shown_calls = [s for s in spans if s["trace_id"] in shown and s["kind"] == "CLIENT"]
+    peers = {s["attributes"]["network.peer.port"] for s in shown_calls}
+    assert peers == {50051 + 10 * i for i in range(count)}, peers
+    instances = {s["resource"]["service.instance.id"] for s in spans if s["service_name"] == "core-engine"}
+    assert len(instances) == count, instances
+    assert re.search(r"CLIENT   marketintel\.v1\.CoreEngine/GetQuote .* → 127\.0\.0\.1:500[56]1", result.stdout)
+
+
+def test_make_run_refuses_a_replica_count_it_cannot_run():
+    result = subprocess.run([str(ROOT / "scripts" / "run-local.sh"), "--once"], env={**os.environ, "REPLICAS": "ten"},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "REPLICAS must be a number of CoreEngine replicas from 1 to 9, got 'ten'" in result.stderr
 
 
 @pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])

@@ -128,9 +128,24 @@ class SpanStore:
 
 
 def is_whole(spans):
-    """Whether every CLIENT span of a trace has a child: the callee's SERVER span has arrived too."""
+    """Whether every CLIENT span of a trace has a child: the callee's SERVER span has arrived too. A failed attempt
+    (a retry follows it) may never have reached a replica, so it needs none."""
     parents = {s["parent_span_id"] for s in spans}
-    return all(s["span_id"] in parents for s in spans if s["kind"] == "CLIENT")
+    return all(s["span_id"] in parents for s in spans if s["kind"] == "CLIENT" and s["status"] != "ERROR")
+
+
+def where(span):
+    """The replica a CLIENT span's attempt went to, and the process a SERVER span ran in (its service.instance.id,
+    shortened), so that a trace shows which replica served each call."""
+    attributes = span["attributes"]
+    if span["kind"] == "CLIENT" and "network.peer.address" in attributes:
+        retry = attributes.get("rpc.grpc.request.metadata.grpc-previous-rpc-attempts")
+        return (f"  → {attributes['network.peer.address']}:{attributes.get('network.peer.port', '')}"
+                + (f" (retry {retry[0] if isinstance(retry, list) else retry})" if retry else ""))
+    instance = span.get("resource", {}).get("service.instance.id")
+    if span["kind"] == "SERVER" and instance:
+        return f"  @{instance[:8]}"
+    return ""
 
 
 def render_tree(trace_id, spans, logs=()):
@@ -153,7 +168,8 @@ def render_tree(trace_id, spans, logs=()):
         for span in sorted(by_parent.get(parent, []), key=lambda s: s["start_unix_nano"]):
             millis = (span["end_unix_nano"] - span["start_unix_nano"]) / 1e6
             status = "" if span["status"] == "UNSET" else f" [{span['status']}]"
-            lines.append(f"{'  ' * (depth + 1)}{span['service_name']:<12} {span['kind']:<8} {span['name']}  {millis:.2f} ms{status}")
+            lines.append(f"{'  ' * (depth + 1)}{span['service_name']:<12} {span['kind']:<8} {span['name']}  {millis:.2f} ms{status}"
+                         f"{where(span)}")
             log_lines(span["span_id"], depth + 1)
             walk(span["span_id"], depth + 1)
 
