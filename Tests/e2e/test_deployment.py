@@ -62,7 +62,9 @@ def test_compose_sets_only_variables_the_service_reads(compose, service, target)
 ])
 def test_compose_ports_are_the_ports_the_service_listens_on(compose, service, target, variables):
     definition = compose["services"][service]
-    published = {int(p.split(":")[1]) for p in definition["ports"]}
+    # The gateway publishes its port on the host; CoreEngine's replicas cannot share one, so they expose theirs on the
+    # compose network only.
+    published = {int(p.split(":")[1]) for p in definition.get("ports", [])} | {int(p) for p in definition.get("expose", [])}
     configured = {int(definition["environment"][v]) for v in variables}
     assert published == configured
     assert configured == {default_port(target, v) for v in variables}
@@ -73,7 +75,11 @@ def test_compose_ports_are_the_ports_the_service_listens_on(compose, service, ta
 def test_the_hop_and_the_exporters_point_at_real_ports(compose):
     services = compose["services"]
     gateway, core = services["gateway"]["environment"], services["core-engine"]["environment"]
-    assert gateway["CORE_ENGINE_HOST"] == "core-engine" and gateway["CORE_ENGINE_PORT"] == core["GRPC_PORT"]
+    # Several replicas of one service, and the gateway balancing over every address its name resolves to.
+    assert services["core-engine"]["deploy"]["replicas"] == 3 and "ports" not in services["core-engine"]
+    assert gateway["CORE_ENGINE_TARGET"] == f"dns:///core-engine:{core['GRPC_PORT']}"
+    assert gateway["CORE_ENGINE_LB_POLICY"] == "round_robin"
+    assert "CORE_ENGINE_HOST" not in gateway and "CORE_ENGINE_PORT" not in gateway
     collector_ports = {int(p.split(":")[1]) for p in services["otel-collector"]["ports"]}
     for environment in (gateway, core):
         # OTLP/HTTP, the spec's default: it is back within seconds of a collector outage (README, test_recovery.py).
@@ -130,13 +136,17 @@ def test_every_mounted_path_and_build_target_exists(compose):
             assert f"AS {service['build']['target']}" in dockerfile
 
 
-def test_prometheus_scrapes_the_ports_compose_publishes(compose):
+def test_prometheus_scrapes_every_replica_on_the_port_the_service_serves_metrics_on(compose):
     config = yaml.safe_load((ROOT / "prometheus.yml").read_text())
-    targets = {job["job_name"]: job["static_configs"][0]["targets"][0] for job in config["scrape_configs"]}
-    assert targets == {"gateway": "gateway:8080", "core-engine": "core-engine:50052"}
-    for target in targets.values():
-        host, port = target.split(":")
-        assert f"{port}:{port}" in " ".join(compose["services"][host]["ports"])
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    assert set(jobs) == {"gateway", "core-engine"}
+    assert jobs["gateway"]["static_configs"] == [{"targets": ["gateway:8080"]}]
+    assert "8080:8080" in compose["services"]["gateway"]["ports"]
+    # Each CoreEngine replica is found by DNS (one A record per replica) and scraped on its metrics port.
+    (discovery,) = jobs["core-engine"]["dns_sd_configs"]
+    core = compose["services"]["core-engine"]
+    assert discovery["names"] == ["core-engine"] and discovery["type"] == "A"
+    assert discovery["port"] == int(core["environment"]["METRICS_PORT"]) and str(discovery["port"]) in core["expose"]
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="Debian's prometheus package is not installed")
@@ -167,6 +177,10 @@ def test_grafana_provisioning_parses_and_links_exemplars_logs_and_traces():
     logs = [p for p in dashboard["panels"] if p["type"] == "logs"]
     assert logs and all(t["datasource"]["uid"] == "loki" and "$service" in t["expr"] for p in logs for t in p["targets"])
     assert "error" in logs[0]["targets"][0]["expr"], "errors come first"
+    # CoreEngine's RED panels split by replica, named by service.instance.id (target_info joined to the scrape).
+    per_instance = [p for p in dashboard["panels"] if p["title"].startswith("CoreEngine") and "per instance" in p["title"]]
+    assert len(per_instance) == 3
+    assert all("service_instance_id" in t["expr"] and "target_info" in t["expr"] for p in per_instance for t in p["targets"])
     services = next(v for v in dashboard["templating"]["list"] if v["name"] == "service")
     assert set(services["query"].split(",")) == {"gateway", "core-engine"}
 

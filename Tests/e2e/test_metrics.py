@@ -42,6 +42,7 @@ def prometheus(tmp_path):
     config = yaml.safe_load((ROOT / "prometheus.yml").read_text())
     config["global"]["scrape_interval"] = "1s"
     for job in config["scrape_configs"]:
+        job.pop("dns_sd_configs", None)  # compose finds CoreEngine's replicas by DNS; here there is one, listed
         job["static_configs"] = [{"targets": [TARGETS[job["job_name"]]]}]
     assert {job["job_name"] for job in config["scrape_configs"]} == set(TARGETS)
     path = tmp_path / "prometheus.yml"
@@ -82,7 +83,7 @@ def test_prometheus_scrapes_both_services_with_exemplars(tmp_path, receiver, pro
         expressions = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
         # Drop label matchers and `by (…)` clauses first: what is left that looks like a metric name is one.
         bare = [re.sub(r"\{[^}]*\}|\bby \([^)]*\)", "", e) for e in expressions]
-        named = {m for e in bare for m in re.findall(r"\b((?:http|rpc|marketdata|process|otel)_[a-z_]+)\b", e)}
+        named = {m for e in bare for m in re.findall(r"\b((?:http|rpc|marketdata|process|otel|target)_[a-z_]+)\b", e)}
         assert named and named <= exposed, named - exposed
 
         gateway_text = scrape(f"{GATEWAY}/metrics").text
@@ -103,6 +104,16 @@ def test_prometheus_scrapes_both_services_with_exemplars(tmp_path, receiver, pro
         assert scalar('sum(marketdata_quotes_served_total)') == 20
         assert scalar('sum(process_resident_memory_bytes)') > 0
         assert scalar('gateway_build_info') == 1 and scalar('core_engine_build_info') == 1
+
+        # Every dashboard query runs, and the per-instance ones name CoreEngine's replica by the service.instance.id
+        # its log lines (and spans) carry.
+        for expression in (t["expr"] for p in dashboard["panels"] for t in p["targets"] if t["datasource"]["uid"] == "prometheus"):
+            query(expression)
+        instance_id = next(line["service_instance_id"] for line in core.lines() if "service_instance_id" in line)
+        per_instance = next(t["expr"] for p in dashboard["panels"] for t in p["targets"]
+                            if p["title"].startswith("CoreEngine calls per instance"))
+        wait_for(lambda: [r["metric"].get("service_instance_id") for r in query(per_instance)] == [instance_id],
+                 timeout=30, what="the per-instance rate to name the replica")
 
         now = time.time()
         exemplars = requests.get(f"{PROMETHEUS}/api/v1/query_exemplars", params={
