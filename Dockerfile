@@ -25,10 +25,13 @@ FROM runtime AS core-engine
 COPY --from=build /out/core-engine /usr/local/bin/core-engine
 # 50051: gRPC (marketintel.v1.CoreEngine, grpc.health.v1.Health); 50052: /metrics over HTTP.
 EXPOSE 50051 50052
+# For a plain `docker run` (compose and Kubernetes probe it their own way): the metrics endpoint answers once it runs.
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS -o /dev/null "http://localhost:${METRICS_PORT:-50052}/metrics" || exit 1
 ENTRYPOINT ["/usr/local/bin/core-engine"]
 
 FROM runtime AS gateway
 COPY --from=build /out/gateway /usr/local/bin/gateway
 # 8080: the HTTP API and /metrics.
 EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD curl -fsS -o /dev/null "http://localhost:${HTTP_PORT:-8080}/health" || exit 1
 ENTRYPOINT ["/usr/local/bin/gateway"]

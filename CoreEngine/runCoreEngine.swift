@@ -33,7 +33,15 @@ package func runCoreEngine(environment: [String: String], layers: ObservabilityL
     let server = buildServer(
         transport: HTTP2ServerTransport.Posix(
             address: .ipv4(host: configuration.grpcHost, port: configuration.grpcPort),
-            transportSecurity: .plaintext
+            transportSecurity: .plaintext,
+            config: .defaults { config in
+                // Connections are closed gracefully after five minutes, so that clients resolve the name again and
+                // spread over replicas added since (gRPC's MAX_CONNECTION_AGE): a gateway resolving
+                // dns:///core-engine would otherwise keep its first replicas for as long as they live. Calls in
+                // flight get 30 s to finish.
+                config.connection.maxAge = .seconds(300)
+                config.connection.maxGraceTime = .seconds(30)
+            }
         ),
         engine: engine,
         health: health,

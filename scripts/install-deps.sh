@@ -9,6 +9,9 @@ debian_packages=()
 command -v prometheus >/dev/null || debian_packages+=(prometheus)
 command -v docker-compose >/dev/null || debian_packages+=(docker-compose)
 command -v curl >/dev/null || debian_packages+=(curl)
+# kubectl renders the Kubernetes base (kubectl kustomize); Debian's kubernetes-client where the image has none.
+command -v kubectl >/dev/null || debian_packages+=(kubernetes-client)
+python3 -m venv --help >/dev/null 2>&1 || debian_packages+=(python3-venv)
 if [ ${#debian_packages[@]} -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${debian_packages[@]}" >/dev/null
@@ -21,4 +24,13 @@ if ! python3 -c "import opentelemetry.proto, grpc, requests, pytest, prometheus_
     fi
     python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}" 2>&1 \
         | grep -v "Running pip as the 'root' user" || true
+fi
+
+# Checkov (the manifests' and the Dockerfile's static checks) in a virtual environment of its own: it pins versions
+# of many packages (boto3, botocore, …) that would otherwise replace the machine's own. It runs offline
+# (--skip-download). Tests find it at $CHECKOV_HOME/bin/checkov.
+checkov_home="${CHECKOV_HOME:-$HOME/.cache/swift-observability-stack/checkov}"
+if [ ! -x "$checkov_home/bin/checkov" ]; then
+    python3 -m venv "$checkov_home"
+    "$checkov_home/bin/pip" install --quiet --disable-pip-version-check "checkov==3.3.30"
 fi

@@ -13,4 +13,4 @@ echo "==> swift test"
 swift test --skip-build
 
 echo "==> end-to-end tests"
-BIN_DIR="$(swift build --show-bin-path)" python3 -m pytest -q Tests/e2e
+BIN_DIR="$(swift build --show-bin-path)" python3 -m pytest -q -rs Tests/e2e

@@ -138,7 +138,8 @@ enum Stack {
     static func run(tracer: any Tracer, benchmark: Benchmark) async throws {
         // The benchmark object is only used from the one task that runs the requests below.
         nonisolated(unsafe) let benchmark = benchmark
-        let transport = InProcessTransport()
+        // The service config main uses (its retry policy puts every call through grpc-swift's retry executor).
+        let transport = InProcessTransport(serviceConfig: .coreEngine(loadBalancing: .roundRobin))
         var engineConfiguration = MarketDataEngine.Configuration()
         engineConfiguration.sourceLatency = .zero
         let server = buildServer(

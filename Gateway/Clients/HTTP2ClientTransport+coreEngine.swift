@@ -23,7 +23,7 @@ extension HTTP2ClientTransport.Posix {
 }
 
 /// How calls are spread over the replicas: gRPC's two built-in policies, by their service-config names.
-enum CoreEngineLoadBalancing: String, Sendable, CaseIterable {
+package enum CoreEngineLoadBalancing: String, Sendable, CaseIterable {
     /// Every call goes to the next ready replica in turn.
     case roundRobin = "round_robin"
     /// Every call goes to the first replica that connects, the others are standbys.
@@ -44,7 +44,7 @@ extension ServiceConfig {
     /// - Retry throttling (gRPC's token bucket of 20: each failed attempt takes a token, each success gives back a
     ///   tenth, and below 10 tokens nothing is retried), so that an outage of every replica does not triple the load
     ///   on CoreEngine when it comes back.
-    static func coreEngine(loadBalancing: CoreEngineLoadBalancing) -> ServiceConfig {
+    package static func coreEngine(loadBalancing: CoreEngineLoadBalancing) -> ServiceConfig {
         let retry = RetryPolicy(
             maxAttempts: 3,
             initialBackoff: .milliseconds(50),
