@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 import requests
 
-from stack import GATEWAY, BIN_DIR, HTTP_OTLP_PORT, Receiver, Service, service_env, wait_for
+from stack import GATEWAY, HTTP_OTLP_PORT, ROOT, Receiver, Service, service_env, wait_for
 
 REPLICAS = 3
 PORTS = [15051 + 10 * i for i in range(REPLICAS)]  # gRPC; metrics on the port after each
@@ -259,3 +259,32 @@ def test_a_slow_replica_is_named_by_its_traces_and_by_the_gateways_per_replica_l
     assert figures[PORTS[2]][0] >= 0.25
     assert figures[PORTS[0]][0] <= 0.1 and figures[PORTS[1]][0] <= 0.1
     assert all(calls >= 15 for _, calls in figures.values())
+
+
+def test_a_replica_that_fails_its_calls_is_retried_around_and_the_trace_shows_both_attempts(cluster):
+    """Replica 1 answers every quote with UNAVAILABLE (its source always fails): each request it gets is retried on
+    the next replica, and succeeds. Prints one such trace as the local trace view (make run) prints it."""
+    from importlib import util
+    spec = util.spec_from_file_location("otlp_receiver", str(ROOT / "scripts" / "otlp" / "otlp_receiver.py"))
+    receiver_module = util.module_from_spec(spec)
+    spec.loader.exec_module(receiver_module)
+
+    no_cache = {"CACHE_TTL_MS": "0"}
+    c = cluster(replica_env={0: no_cache, 1: {**no_cache, "FAULT_ERROR_RATE": "1"}, 2: no_cache})
+    session = requests.Session()
+    responses = [session.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5) for _ in range(12)]
+    assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
+    trace_ids = {r.headers["X-Trace-ID"] for r in responses}
+    spans = [s for s in attempts_of(c.receiver, trace_ids) if s["trace_id"] in trace_ids]
+    retried = sorted({s["trace_id"] for s in spans if PREVIOUS_ATTEMPTS in s["attributes"]})
+    assert len(retried) >= 3, "about one request in three goes to the failing replica first"
+    trace_id = retried[0]
+    trace = wait_for(lambda: (lambda t: t if len([s for s in t if s["service_name"] == "core-engine" and s["kind"] == "SERVER"]) == 2 else None)(c.receiver.spans(trace_id)),
+                     what="both CoreEngine replicas' spans of the retried trace")
+    server = next(s for s in trace if s["kind"] == "SERVER" and s["service_name"] == "gateway")
+    attempts = sorted((s for s in trace if s["kind"] == "CLIENT"), key=lambda s: s["start_unix_nano"])
+    assert [a["parent_span_id"] for a in attempts] == [server["span_id"]] * 2
+    assert attempts[0]["status"] == "ERROR" and attempts[0]["attributes"]["network.peer.port"] == PORTS[1]
+    assert attempts[1]["status"] != "ERROR" and attempts[1]["attributes"]["network.peer.port"] != PORTS[1]
+    assert attempts[1]["attributes"][PREVIOUS_ATTEMPTS] == ["1"] and server["attributes"]["app.rpc.retries"] == 1
+    print("\n" + receiver_module.render_tree(trace_id, trace))

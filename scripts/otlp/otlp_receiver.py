@@ -143,8 +143,9 @@ def where(span):
         return (f"  → {attributes['network.peer.address']}:{attributes.get('network.peer.port', '')}"
                 + (f" (retry {retry[0] if isinstance(retry, list) else retry})" if retry else ""))
     instance = span.get("resource", {}).get("service.instance.id")
+    retries = attributes.get("app.rpc.retries")
     if span["kind"] == "SERVER" and instance:
-        return f"  @{instance[:8]}"
+        return f"  @{instance[:8]}" + (f" ({retries} {'retry' if retries == 1 else 'retries'})" if retries else "")
     return ""
 
 
