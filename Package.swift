@@ -55,11 +55,9 @@ let package = Package(
             name: "Shared",
             dependencies: [
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,18 +76,16 @@ let package = Package(
         .target(
             name: "CoreEngine",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
                 "Shared",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "ServiceContextModule", package: "swift-service-context"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -107,16 +103,16 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
                 "Shared",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ServiceContextModule", package: "swift-service-context"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -201,7 +197,6 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Shared",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
@@ -212,6 +207,8 @@ let package = Package(
         .testTarget(
             name: "SharedTests",
             dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
                 "Shared",
                 "TestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
@@ -258,6 +255,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 "Gateway",
                 "CoreEngine",
                 "MarketDataContract",

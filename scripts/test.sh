@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+echo "==> every target imports what Package.swift says it depends on, and nothing else"
+scripts/check-dependencies.py
+
 echo "==> swift build (Package.swift treats warnings as errors)"
 swift build --build-tests
 

@@ -1,0 +1,44 @@
+"""The dependency check (scripts/check-dependencies.py) holds for the package, and catches both ways of lying."""
+import shutil
+import subprocess
+import sys
+
+from stack import ROOT
+
+SCRIPT = ROOT / "scripts" / "check-dependencies.py"
+
+
+def run(root):
+    return subprocess.run([sys.executable, str(root / "scripts" / "check-dependencies.py")], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_every_target_imports_what_it_declares(tmp_path):
+    result = run(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "MarketDataContract" in result.stdout and "MISMATCH" not in result.stdout
+
+
+def copy_of_the_package(tmp_path):
+    copy = tmp_path / "package"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".build", ".build-*", ".git", "*.pyc"))
+    return copy
+
+
+def test_an_undeclared_import_and_an_unused_dependency_fail(tmp_path):
+    copy = copy_of_the_package(tmp_path)
+    # The contract importing the tracing API it must never depend on.
+    generated = copy / "Shared" / "Contract" / "MarketDataLimits.swift"
+    generated.write_text("import Tracing\n" + generated.read_text())
+    result = run(copy)
+    assert result.returncode == 1
+    assert "MarketDataContract imports Tracing without declaring it in Package.swift" in result.stderr
+
+    copy = copy_of_the_package(tmp_path / "second")
+    manifest = copy / "Package.swift"
+    manifest.write_text(manifest.read_text().replace(
+        'name: "GatewayTests",\n            dependencies: [',
+        'name: "GatewayTests",\n            dependencies: [\n                .product(name: "OTel", package: "swift-otel"),', 1))
+    result = run(copy)
+    assert result.returncode == 1
+    assert "GatewayTests declares OTel in Package.swift but never imports it" in result.stderr
