@@ -16,6 +16,8 @@ let package = Package(
     products: [
         .executable(name: "gateway", targets: ["GatewayExecutable"]),
         .executable(name: "core-engine", targets: ["CoreEngineExecutable"]),
+        // For your own service: W3C trace context and baggage, checked by the official suite (see the README).
+        .library(name: "TraceContextPropagation", targets: ["TraceContextPropagation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -51,9 +53,23 @@ let package = Package(
             exclude: ["Protos"],
             swiftSettings: swiftSettings
         ),
+        // W3C Trace Context (traceparent, tracestate) and Baggage, and correlation ids: parsing, checking, carrying them
+        // in a ServiceContext, and handing them to the tracer. The tracing API only: no transport, no HTTP framework,
+        // no SDK.
+        .target(
+            name: "TraceContextPropagation",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+            ],
+            path: "Shared/TraceContext",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Shared",
             dependencies: [
+                "TraceContextPropagation",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
@@ -69,7 +85,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Shared",
-            exclude: ["Contract"],
+            exclude: ["Contract", "TraceContext"],
             swiftSettings: swiftSettings
         ),
         // CoreEngine: the gRPC service as a library (what main and the tests build), and its executable.
@@ -103,6 +119,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "TraceContextPropagation",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
@@ -174,6 +191,7 @@ let package = Package(
         .executableTarget(
             name: "ObservabilityBenchmarks",
             dependencies: [
+                "TraceContextPropagation",
                 "CoreEngine",
                 "Gateway",
                 "Shared",
@@ -207,10 +225,10 @@ let package = Package(
         .testTarget(
             name: "SharedTests",
             dependencies: [
+                "TraceContextPropagation",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 "Shared",
-                "TestSupport",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OTel", package: "swift-otel"),
@@ -226,6 +244,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TraceContextPropagationTests",
+            dependencies: [
+                "TraceContextPropagation",
+                "TestSupport",
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/TraceContextPropagationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway",
@@ -238,6 +268,7 @@ let package = Package(
         .testTarget(
             name: "CoreEngineTests",
             dependencies: [
+                "TraceContextPropagation",
                 "CoreEngine",
                 "MarketDataContract",
                 "Shared",
@@ -255,6 +286,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "TraceContextPropagation",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "Gateway",
                 "CoreEngine",

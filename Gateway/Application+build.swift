@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import Shared
+import TraceContextPropagation
 import Tracing
 
 /// The gateway's routes and middleware, with CoreEngine behind `engine`.

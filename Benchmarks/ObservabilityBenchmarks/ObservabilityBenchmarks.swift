@@ -12,6 +12,7 @@ import OTel
 import ServiceContextModule
 import ServiceLifecycle
 import Shared
+import TraceContextPropagation
 import Tracing
 
 // Allocations of one whole request in process (the gateway's router → the gRPC client → the in-process transport →

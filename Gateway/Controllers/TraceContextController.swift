@@ -1,6 +1,7 @@
 import Hummingbird
 import ServiceContextModule
 import Shared
+import TraceContextPropagation
 
 /// `GET /trace-context`: the trace this very request is part of, for debugging propagation.
 struct TraceContextController<Context: RequestContext> {

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import ServiceContextModule
 import Shared
+import TraceContextPropagation
 
 /// Gives every request a correlation id, outermost of all middleware.
 ///

@@ -1,6 +1,7 @@
 import Hummingbird
 import ServiceContextModule
 import Shared
+import TraceContextPropagation
 
 /// Turns every error below it into a JSON error response (`APIError`), innermost of all middleware,
 /// so the access log, metrics and span see the real status and no error escapes as a bare 500.

@@ -4,6 +4,7 @@ import NIOCore
 import OTelSemanticConventions
 import ServiceContextModule
 import Shared
+import TraceContextPropagation
 import Tracing
 
 /// Starts a SERVER span per request, following the stable OpenTelemetry HTTP conventions.

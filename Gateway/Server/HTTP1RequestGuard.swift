@@ -5,6 +5,7 @@ import NIOHTTP1
 import OTelSemanticConventions
 import ServiceContextModule
 import Shared
+import TraceContextPropagation
 import Tracing
 
 /// Answers the requests that never reach the router with the gateway's JSON error, a SERVER span and a log line.

@@ -1,5 +1,6 @@
 import GRPCCore
 import ServiceContextModule
+import TraceContextPropagation
 import Tracing
 
 /// Starts a CLIENT span for every outgoing RPC and puts the trace context into the request metadata.

@@ -1,5 +1,6 @@
 import GRPCCore
 import ServiceContextModule
+import TraceContextPropagation
 import Tracing
 
 /// Starts a SERVER span for every RPC, continuing the caller's trace.

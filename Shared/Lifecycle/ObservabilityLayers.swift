@@ -1,3 +1,5 @@
+import TraceContextPropagation
+
 /// The pieces of observability (and the plumbing around them) that the services install: all of them, always.
 ///
 /// The benchmark's ablation (`Benchmarks/Ablation`) runs the services with one piece left out at a time to measure

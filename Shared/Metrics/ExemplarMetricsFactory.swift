@@ -2,6 +2,7 @@ import CoreMetrics
 import Prometheus
 import ServiceContextModule
 import Synchronization
+import TraceContextPropagation
 
 /// A swift-metrics factory over swift-prometheus' registry that also keeps OpenMetrics exemplars.
 ///

@@ -10,6 +10,7 @@ import CoreMetrics
 import Logging
 import OTel
 import ServiceLifecycle
+import TraceContextPropagation
 import Tracing
 
 /// Installs logging and tracing for one process. Call it once, first thing in `main`.

@@ -1,4 +1,5 @@
 import OTel
+import TraceContextPropagation
 
 /// The standard `OTEL_*` environment variables, checked before swift-otel reads them.
 ///

@@ -7,6 +7,7 @@ import Shared
 import SwiftProtobuf
 import Testing
 import TestSupport
+import TraceContextPropagation
 import Tracing
 
 @testable import CoreEngine

@@ -10,6 +10,7 @@ import NIOCore
 import Shared
 import Testing
 import TestSupport
+import TraceContextPropagation
 import Tracing
 
 @testable import CoreEngine

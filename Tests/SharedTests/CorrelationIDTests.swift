@@ -2,6 +2,7 @@ import Logging
 import ServiceContextModule
 import Shared
 import Testing
+import TraceContextPropagation
 
 @Suite("Correlation id rules")
 struct CorrelationIDTests {

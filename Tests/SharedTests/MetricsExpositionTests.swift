@@ -3,6 +3,7 @@ import Prometheus
 import Shared
 import Synchronization
 import Testing
+import TraceContextPropagation
 
 @Suite("Metrics exposition and exemplars")
 struct MetricsExpositionTests {

@@ -6,10 +6,10 @@ import ServiceContextModule
 /// swift-otel 1.6 stops the process when `OTEL_PROPAGATORS` names `baggage`, yet `tracecontext,baggage`
 /// is the default of every other OpenTelemetry SDK. So the tracer propagates trace context only and
 /// this instrument, multiplexed with it, carries the baggage.
-package struct BaggageInstrument: Instrument {
-    package init() {}
+public struct BaggageInstrument: Instrument {
+    public init() {}
 
-    package func extract<Carrier, Extract: Extractor>(
+    public func extract<Carrier, Extract: Extractor>(
         _ carrier: Carrier,
         into context: inout ServiceContext,
         using extractor: Extract
@@ -20,7 +20,7 @@ package struct BaggageInstrument: Instrument {
         context[W3CBaggageKey.self] = baggage
     }
 
-    package func inject<Carrier, Inject: Injector>(
+    public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext,
         into carrier: inout Carrier,
         using injector: Inject
@@ -31,7 +31,7 @@ package struct BaggageInstrument: Instrument {
 }
 
 /// Where the baggage of the current request lives in a `ServiceContext`.
-package enum W3CBaggageKey: ServiceContextKey {
-    package typealias Value = W3CBaggage
-    package static var nameOverride: String? { "w3c-baggage" }
+public enum W3CBaggageKey: ServiceContextKey {
+    public typealias Value = W3CBaggage
+    public static var nameOverride: String? { "w3c-baggage" }
 }

@@ -2,25 +2,25 @@
 ///
 /// Entries keep their order and any properties (`;prop=1`) untouched, because we only pass baggage on:
 /// nothing in this stack interprets it. Values stay percent-encoded as they arrived.
-package struct W3CBaggage: Sendable, Equatable {
+public struct W3CBaggage: Sendable, Equatable {
     /// The spec's limits: at most 180 list members and 8192 bytes.
     static let maximumEntries = 180
     static let maximumLength = 8192
 
-    package struct Entry: Sendable, Equatable {
-        package var key: String
+    public struct Entry: Sendable, Equatable {
+        public var key: String
         /// The value, percent-encoded, with any `;properties` that followed it.
-        package var encodedValue: String
+        public var encodedValue: String
     }
 
-    package private(set) var entries: [Entry]
+    public private(set) var entries: [Entry]
 
-    package init(entries: [Entry] = []) {
+    public init(entries: [Entry] = []) {
         self.entries = entries
     }
 
     /// Parses a `baggage` header; malformed members are skipped, as the spec allows.
-    package init?(headerValue: String) {
+    public init?(headerValue: String) {
         guard headerValue.utf8.count <= Self.maximumLength else { return nil }
         var entries: [Entry] = []
         for member in headerValue.split(separator: ",", omittingEmptySubsequences: true) {
@@ -35,7 +35,7 @@ package struct W3CBaggage: Sendable, Equatable {
     }
 
     /// The header value to send on.
-    package var headerValue: String {
+    public var headerValue: String {
         self.entries.map { "\($0.key)=\($0.encodedValue)" }.joined(separator: ",")
     }
 

@@ -6,22 +6,22 @@ import Instrumentation
 /// an instrument can never log or record anything else (swift-otel logs its whole carrier when a
 /// traceparent is malformed, and a carrier of raw headers would include `Authorization`).
 /// A malformed `traceparent` is dropped here, which makes the request start a new trace.
-package struct TraceContextCarrier: Sendable, Equatable {
-    package static let traceParentKey = "traceparent"
-    package static let traceStateKey = "tracestate"
-    package static let baggageKey = "baggage"
+public struct TraceContextCarrier: Sendable, Equatable {
+    public static let traceParentKey = "traceparent"
+    public static let traceStateKey = "tracestate"
+    public static let baggageKey = "baggage"
 
     /// W3C Baggage: at least 8192 bytes must be propagated; more is refused.
     static let maximumBaggageLength = 8192
 
-    package var traceParent: String?
-    package var traceState: String?
-    package var baggage: String?
+    public var traceParent: String?
+    public var traceState: String?
+    public var baggage: String?
     /// Whether the tracer may read `traceState` (see `TraceStateHeader.fitsTenantSystemGrammar`); the list is
     /// passed on by `TracePropagation` either way.
     var tracerReadsTraceState = true
 
-    package init(traceParent: String? = nil, traceState: String? = nil, baggage: String? = nil) {
+    public init(traceParent: String? = nil, traceState: String? = nil, baggage: String? = nil) {
         self.traceParent = traceParent
         self.traceState = traceState
         self.baggage = baggage
@@ -34,7 +34,7 @@ package struct TraceContextCarrier: Sendable, Equatable {
     /// - `tracestate`: only with a valid `traceparent`, and only when the whole list is valid (`TraceStateHeader`);
     ///   an empty or invalid one is dropped without touching the trace.
     /// - `baggage`: the repetitions joined into one list, at most `maximumBaggageLength` bytes.
-    package init(validating values: (String) -> [String]) {
+    public init(validating values: (String) -> [String]) {
         let traceParents = values(Self.traceParentKey)
         if traceParents.count == 1, let traceParent = TraceParent(headerValue: traceParents[0]) {
             self.traceParent = traceParent.headerValue
@@ -51,7 +51,7 @@ package struct TraceContextCarrier: Sendable, Equatable {
     }
 
     /// The fields that are set, as header name and value.
-    package var fields: [(name: String, value: String)] {
+    public var fields: [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
         if let traceParent = self.traceParent { fields.append((Self.traceParentKey, traceParent)) }
         if let traceState = self.traceState { fields.append((Self.traceStateKey, traceState)) }

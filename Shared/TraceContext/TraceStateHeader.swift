@@ -4,27 +4,27 @@
 /// The spec is strict about a list that fails to parse: it "MUST NOT" be propagated, not even its valid
 /// members, so one bad member drops the whole header. The trace itself is kept either way. Duplicated keys are
 /// the sender's responsibility (w3c/trace-context#477): they are passed on as they came.
-package struct TraceStateHeader: Sendable, Equatable {
+public struct TraceStateHeader: Sendable, Equatable {
     /// The spec's limit on list members.
     static let maximumMembers = 32
     /// The spec asks every vendor to pass on at least 512 characters; a list longer than this is dropped whole.
     static let maximumLength = 1024
 
     /// The list as it is sent on: its members in order, joined by `,`, without optional whitespace.
-    package var value: String
+    public var value: String
     /// Whether every key also fits the older `tenant@system` grammar (at most one `@`, a tenant of at most 241
     /// and a system of at most 14 characters), the only one swift-otel's parser takes: a list it refuses would
     /// take the whole incoming trace context with it, so only such a list is handed to the tracer.
-    package var fitsTenantSystemGrammar: Bool
+    public var fitsTenantSystemGrammar: Bool
 
-    package init(value: String, fitsTenantSystemGrammar: Bool) {
+    public init(value: String, fitsTenantSystemGrammar: Bool) {
         self.value = value
         self.fitsTenantSystemGrammar = fitsTenantSystemGrammar
     }
 
     /// The combined, checked list of `values` (the header may be repeated, and each repetition is part of one
     /// list), with the optional whitespace around members removed; `nil` when it is empty or invalid.
-    package init?(combining values: some Sequence<some StringProtocol>) {
+    public init?(combining values: some Sequence<some StringProtocol>) {
         var members: [Substring] = []
         var fitsTenantSystemGrammar = true
         var length = 0

@@ -1,4 +1,4 @@
-import Shared
+import TraceContextPropagation
 import Testing
 
 @Suite("W3C baggage")

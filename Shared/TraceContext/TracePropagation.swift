@@ -7,11 +7,11 @@ import Tracing
 /// By default both come from `InstrumentationSystem`, which `Observability` bootstraps with the OTel
 /// tracer multiplexed with `BaggageInstrument`. Tests pass their own tracer; baggage then still
 /// travels, because the baggage instrument is added next to it.
-package struct TracePropagation: Sendable {
-    package let tracer: any Tracer
+public struct TracePropagation: Sendable {
+    public let tracer: any Tracer
     private let instrument: any Instrument
 
-    package init(tracer: (any Tracer)? = nil) {
+    public init(tracer: (any Tracer)? = nil) {
         if let tracer {
             self.tracer = tracer
             self.instrument = MultiplexInstrument([tracer, BaggageInstrument()])
@@ -22,7 +22,7 @@ package struct TracePropagation: Sendable {
     }
 
     /// Reads trace context and baggage from `carrier` into `context`.
-    package func extract(_ carrier: TraceContextCarrier, into context: inout ServiceContext) {
+    public func extract(_ carrier: TraceContextCarrier, into context: inout ServiceContext) {
         self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor())
         // What swift-otel does not carry itself, kept next to its span context (one value, one context write):
         // the W3C Level 2 random-trace-id flag (swift-otel keeps only the sampled flag; set when swift-otel's
@@ -35,7 +35,7 @@ package struct TracePropagation: Sendable {
     }
 
     /// The carrier to send on for `context`.
-    package func inject(_ context: ServiceContext) -> TraceContextCarrier {
+    public func inject(_ context: ServiceContext) -> TraceContextCarrier {
         var carrier = TraceContextCarrier()
         self.instrument.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
         if let incoming = context[IncomingTraceContextKey.self] {
@@ -46,7 +46,7 @@ package struct TracePropagation: Sendable {
     }
 
     /// The trace and span of `context` as they would be propagated; `nil` outside a trace.
-    package func traceParent(of context: ServiceContext) -> TraceParent? {
+    public func traceParent(of context: ServiceContext) -> TraceParent? {
         var carrier = TraceContextCarrier()
         self.tracer.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
         if let incoming = context[IncomingTraceContextKey.self] { Self.markRandomTraceID(&carrier, incoming) }

@@ -1,4 +1,4 @@
-@testable import Shared
+@testable import TraceContextPropagation
 import Testing
 
 @Suite("W3C traceparent parsing and the trace-context carrier")

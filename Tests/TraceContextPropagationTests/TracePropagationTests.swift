@@ -1,6 +1,6 @@
 import InMemoryTracing
 import ServiceContextModule
-import Shared
+import TraceContextPropagation
 import TestSupport
 import Testing
 import Tracing

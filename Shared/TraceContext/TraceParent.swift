@@ -3,27 +3,27 @@
 /// We parse it ourselves for two reasons: to drop malformed values before they reach the tracer
 /// (swift-otel logs the whole carrier when extraction fails), and to read the current trace and
 /// span ids, which swift-otel only exposes through propagation.
-package struct TraceParent: Sendable, Hashable {
+public struct TraceParent: Sendable, Hashable {
     /// 32 lowercase hex characters, never all zeros.
-    package var traceID: String
+    public var traceID: String
     /// 16 lowercase hex characters, never all zeros.
-    package var spanID: String
+    public var spanID: String
     /// The trace flags byte; bit 0 is "sampled".
-    package var flags: UInt8
+    public var flags: UInt8
 
-    package var isSampled: Bool { self.flags & Self.sampledFlag == Self.sampledFlag }
+    public var isSampled: Bool { self.flags & Self.sampledFlag == Self.sampledFlag }
     /// W3C Trace Context Level 2: the trace id's right-most 7 bytes are random.
-    package var hasRandomTraceID: Bool { self.flags & Self.randomTraceIDFlag == Self.randomTraceIDFlag }
+    public var hasRandomTraceID: Bool { self.flags & Self.randomTraceIDFlag == Self.randomTraceIDFlag }
 
     static let sampledFlag: UInt8 = 0x01
     static let randomTraceIDFlag: UInt8 = 0x02
 
     /// The header value, version 00 (a later version is sent on as 00: its fields beyond these are unknown to us).
-    package var headerValue: String {
+    public var headerValue: String {
         "00-\(self.traceID)-\(self.spanID)-\(self.flags < 0x10 ? "0" : "")\(String(self.flags, radix: 16))"
     }
 
-    package init(traceID: String, spanID: String, flags: UInt8) {
+    public init(traceID: String, spanID: String, flags: UInt8) {
         self.traceID = traceID
         self.spanID = spanID
         self.flags = flags
@@ -34,7 +34,7 @@ package struct TraceParent: Sendable, Hashable {
     /// The rules of https://www.w3.org/TR/trace-context-2/#traceparent-header: optional whitespace
     /// around the value is allowed; a version other than 00 (and not ff) is read by the version-00 rules on its
     /// first 55 characters, and may be followed by more fields after a dash.
-    package init?(headerValue: some StringProtocol) {
+    public init?(headerValue: some StringProtocol) {
         let bytes = Array(headerValue.trimmingOptionalWhitespace().utf8)
         // Version 00 is exactly 55 bytes; later versions may append fields after a dash.
         guard bytes.count >= 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"),

@@ -4,14 +4,14 @@ import ServiceContextModule
 ///
 /// A caller's `X-Correlation-ID` is kept when it is sane: 1 to 64 characters of `A-Z a-z 0-9 - _ . :`.
 /// Anything else is replaced by a fresh id, so hostile input never reaches logs, labels or spans.
-package enum CorrelationID {
+public enum CorrelationID {
     /// The HTTP header (and, lowercased, the gRPC metadata key) that carries the id.
-    package static let headerName = "X-Correlation-ID"
-    package static let metadataKey = "x-correlation-id"
-    package static let maximumLength = 64
+    public static let headerName = "X-Correlation-ID"
+    public static let metadataKey = "x-correlation-id"
+    public static let maximumLength = 64
 
     /// Returns `candidate` if it is an acceptable correlation id.
-    package static func sanitized(_ candidate: String?) -> String? {
+    public static func sanitized(_ candidate: String?) -> String? {
         guard let candidate, !candidate.isEmpty, candidate.utf8.count <= Self.maximumLength else { return nil }
         let isSafe = candidate.utf8.allSatisfy { byte in
             switch byte {
@@ -27,12 +27,12 @@ package enum CorrelationID {
     }
 
     /// The caller's id when acceptable, otherwise a new one.
-    package static func resolve(_ candidate: String?) -> String {
+    public static func resolve(_ candidate: String?) -> String {
         Self.sanitized(candidate) ?? Self.generate()
     }
 
     /// A new random id: 32 lowercase hex characters (128 bits), written into one string (one allocation).
-    package static func generate() -> String {
+    public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
@@ -48,14 +48,14 @@ package enum CorrelationID {
 }
 
 /// The correlation id of the request a task is working on.
-package enum CorrelationIDKey: ServiceContextKey {
-    package typealias Value = String
-    package static var nameOverride: String? { "correlation-id" }
+public enum CorrelationIDKey: ServiceContextKey {
+    public typealias Value = String
+    public static var nameOverride: String? { "correlation-id" }
 }
 
 extension ServiceContext {
     /// The correlation id of the current request, if any.
-    package var correlationID: String? {
+    public var correlationID: String? {
         get { self[CorrelationIDKey.self] }
         set { self[CorrelationIDKey.self] = newValue }
     }
