@@ -141,6 +141,26 @@ def share(spans, start, end):
     return {port: round(served[port] / total, 2) if total else 0 for port in PORTS}, total
 
 
+def explain(cluster, failed):
+    """What a failed request's trace says: each span's service, kind, name, status and message, and its peer (a failed
+    drill names the gRPC status and the replica behind it, not only the HTTP status)."""
+    lines = [f"{r[1]} {r[2]}" for r in failed[:5]]
+    for result in failed[:5]:
+        def with_server_span():
+            spans = cluster.receiver.spans(result[2])
+            return spans if any(s["kind"] == "SERVER" and s["service_name"] == "gateway" for s in spans) else None
+        try:
+            spans = wait_for(with_server_span, timeout=5, what="the failed request's trace")
+        except pytest.fail.Exception:
+            spans = cluster.receiver.spans(result[2])
+        for span in spans:
+            attributes = span["attributes"]
+            lines.append(f"  {span['service_name']} {span['kind']} {span['name']} {span['status']} "
+                         f"{span.get('status_message', '')} grpc={attributes.get('rpc.grpc.status_code')} "
+                         f"peer={attributes.get('network.peer.port')}")
+    return "\n".join(lines)
+
+
 # Calls that take a while (every one a 40 ms source fetch), so that a kill finds some in flight.
 SLOW_CALLS = {i: {"CACHE_TTL_MS": "0", "SOURCE_LATENCY_MS": "40"} for i in range(REPLICAS)}
 
@@ -172,7 +192,7 @@ def test_killing_a_replica_under_load_fails_no_request_and_its_share_moves(clust
           f"({len(retries)} retries); share before {before}, after the kill {during}, after the restart {after}; "
           f"the restarted replica served again {rebalanced:.2f} s after it was started" if rebalanced is not None else "")
 
-    assert not failed, failed[:5]
+    assert not failed, explain(c, failed)
     # Every attempt that failed (in flight on the killed replica, or sent to it before the gateway saw it go) was
     # followed by a retry in the same trace, on a live replica.
     failed_attempts = [s for s in spans if s["status"] == "ERROR"]
