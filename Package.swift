@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "core-engine", targets: ["CoreEngineExecutable"]),
         // For your own service: W3C trace context and baggage, checked by the official suite (see the README).
         .library(name: "TraceContextPropagation", targets: ["TraceContextPropagation"]),
+        // For your own gRPC clients and servers: tracing, metrics, access-log, attempt and cancellation interceptors.
+        .library(name: "GRPCObservability", targets: ["GRPCObservability"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -66,9 +68,36 @@ let package = Package(
             path: "Shared/TraceContext",
             swiftSettings: swiftSettings
         ),
+        // Small pieces every layer uses: a value handed out once, values made once per key, elapsed time.
+        .target(
+            name: "ObservabilityPrimitives",
+            path: "Shared/Primitives",
+            swiftSettings: swiftSettings
+        ),
+        // gRPC observability: the client and server interceptors (tracing, metrics, access log, attempts,
+        // cancellation) and the client's deadline. gRPC core, the tracing and metrics APIs, swift-log and NIO's event
+        // loops; no transport, no HTTP framework, no SDK.
+        .target(
+            name: "GRPCObservability",
+            dependencies: [
+                "ObservabilityPrimitives",
+                "TraceContextPropagation",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Shared/GRPCObservability",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Shared",
             dependencies: [
+                "ObservabilityPrimitives",
+                "GRPCObservability",
                 "TraceContextPropagation",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -85,13 +114,15 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Shared",
-            exclude: ["Contract", "TraceContext"],
+            exclude: ["Contract", "TraceContext", "Primitives", "GRPCObservability"],
             swiftSettings: swiftSettings
         ),
         // CoreEngine: the gRPC service as a library (what main and the tests build), and its executable.
         .target(
             name: "CoreEngine",
             dependencies: [
+                "ObservabilityPrimitives",
+                "GRPCObservability",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
                 "Shared",
@@ -119,6 +150,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
+                "ObservabilityPrimitives",
+                "GRPCObservability",
                 "TraceContextPropagation",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -226,10 +259,7 @@ let package = Package(
             name: "SharedTests",
             dependencies: [
                 "TraceContextPropagation",
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "GRPCCore", package: "grpc-swift-2"),
                 "Shared",
-                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -241,6 +271,20 @@ let package = Package(
                 .product(name: "ServiceContextModule", package: "swift-service-context"),
             ],
             path: "Tests/SharedTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GRPCObservabilityTests",
+            dependencies: [
+                "GRPCObservability",
+                "ObservabilityPrimitives",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/GRPCObservabilityTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -268,6 +312,7 @@ let package = Package(
         .testTarget(
             name: "CoreEngineTests",
             dependencies: [
+                "GRPCObservability",
                 "TraceContextPropagation",
                 "CoreEngine",
                 "MarketDataContract",
@@ -286,6 +331,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "GRPCObservability",
                 "TraceContextPropagation",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "Gateway",

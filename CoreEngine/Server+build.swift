@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCObservability
 import Logging
 import Shared
 import Tracing

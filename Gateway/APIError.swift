@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import GRPCObservability
 import HTTPTypes
 import Hummingbird
 import NIOCore

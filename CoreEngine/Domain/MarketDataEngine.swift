@@ -1,5 +1,6 @@
 import CoreMetrics
 import MarketDataContract
+import ObservabilityPrimitives
 import Shared
 import Tracing
 

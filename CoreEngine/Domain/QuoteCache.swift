@@ -1,3 +1,4 @@
+import ObservabilityPrimitives
 import Shared
 import Synchronization
 

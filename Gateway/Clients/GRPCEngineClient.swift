@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCObservability
 import MarketDataContract
 import Shared
 import SwiftProtobuf

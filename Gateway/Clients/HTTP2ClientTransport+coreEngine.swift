@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import GRPCObservability
 import MarketDataContract
 
 extension HTTP2ClientTransport.Posix {

@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCObservability
 import Hummingbird
 import Shared
 

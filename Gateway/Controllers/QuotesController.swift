@@ -1,5 +1,6 @@
 import GRPCCore
 import Foundation
+import GRPCObservability
 import HTTPTypes
 import Hummingbird
 import ServiceContextModule

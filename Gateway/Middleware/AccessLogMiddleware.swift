@@ -1,4 +1,5 @@
 import Hummingbird
+import ObservabilityPrimitives
 import ServiceContextModule
 import Logging
 import Shared

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Hummingbird
+import ObservabilityPrimitives
 import ServiceContextModule
 import Shared
 

@@ -1,7 +1,9 @@
+import GRPCObservability
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import OTelSemanticConventions
+import ObservabilityPrimitives
 import ServiceContextModule
 import Shared
 import TraceContextPropagation

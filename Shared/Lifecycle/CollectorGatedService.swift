@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import ObservabilityPrimitives
 import ServiceLifecycle
 
 /// Starts swift-otel's exporters only once the collector accepts connections, for at most `limit`.

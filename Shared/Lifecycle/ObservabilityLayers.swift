@@ -1,3 +1,4 @@
+import GRPCObservability
 import TraceContextPropagation
 
 /// The pieces of observability (and the plumbing around them) that the services install: all of them, always.

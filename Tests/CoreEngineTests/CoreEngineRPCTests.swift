@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCInProcessTransport
+import GRPCObservability
 import InMemoryTracing
 import Logging
 import MarketDataContract

@@ -1,4 +1,5 @@
 import GRPCCore
+import GRPCObservability
 import HTTPTypes
 import Shared
 import Testing

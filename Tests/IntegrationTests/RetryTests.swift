@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCInProcessTransport
+import GRPCObservability
 import Hummingbird
 import HummingbirdTesting
 import InMemoryTracing

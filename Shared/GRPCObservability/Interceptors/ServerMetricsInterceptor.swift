@@ -1,14 +1,15 @@
 import GRPCCore
+import ObservabilityPrimitives
 
 /// Records the RPC server metrics: calls started and handled, call duration by status code, and messages
 /// received and sent. List it after `ServerTracingInterceptor`, so histogram exemplars point at the RPC's span.
-package struct ServerMetricsInterceptor: ServerInterceptor {
+public struct ServerMetricsInterceptor: ServerInterceptor {
     /// Per method, made on first use.
     private let metricsByMethod = MadeOnce<MethodDescriptor, RPCMetrics>()
 
-    package init() {}
+    public init() {}
 
-    package func intercept<Input: Sendable, Output: Sendable>(
+    public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>

@@ -1,4 +1,5 @@
 import GRPCCore
+import ObservabilityPrimitives
 
 /// Records the RPC client metrics: calls started and handled, call duration by status code, messages sent and
 /// received, and retries. List it after `ClientTracingInterceptor`, so exemplars point at the CLIENT span.
@@ -10,7 +11,7 @@ import GRPCCore
 /// Under a retry policy it runs once per attempt, so "calls" here are attempts (each with its own duration and
 /// status, as each reached a replica), and `rpc_client_retries_total` counts those after the first: calls made
 /// are started minus retries.
-package struct ClientMetricsInterceptor: ClientInterceptor {
+public struct ClientMetricsInterceptor: ClientInterceptor {
     /// Per method and replica, made on first use.
     private let metricsByMethod = MadeOnce<MethodAndPeer, RPCMetrics>()
 
@@ -20,9 +21,9 @@ package struct ClientMetricsInterceptor: ClientInterceptor {
         var peer: String
     }
 
-    package init() {}
+    public init() {}
 
-    package func intercept<Input: Sendable, Output: Sendable>(
+    public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingClientRequest<Input>,
         context: ClientContext,
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>

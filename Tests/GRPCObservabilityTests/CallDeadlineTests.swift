@@ -1,7 +1,8 @@
 import GRPCCore
+import GRPCObservability
 import NIOCore
 import NIOPosix
-import Shared
+import ObservabilityPrimitives
 import Testing
 
 @Suite("Client call deadline")

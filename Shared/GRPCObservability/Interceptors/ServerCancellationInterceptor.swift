@@ -12,7 +12,7 @@ import GRPCCore
 ///
 /// List it last, innermost: the tracing, metrics and access-log interceptors outside it then record that
 /// status, at the moment of cancellation.
-package struct ServerCancellationInterceptor: ServerInterceptor {
+public struct ServerCancellationInterceptor: ServerInterceptor {
     /// How close to the deadline a cancellation counts as the deadline: a fifth of the timeout, at least 20 ms.
     ///
     /// The caller's clock started before the request left it, so its deadline passes (and its reset arrives)
@@ -22,9 +22,9 @@ package struct ServerCancellationInterceptor: ServerInterceptor {
         max(.milliseconds(20), timeout / 5)
     }
 
-    package init() {}
+    public init() {}
 
-    package func intercept<Input: Sendable, Output: Sendable>(
+    public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>

@@ -1,4 +1,5 @@
 import GRPCCore
+import ObservabilityPrimitives
 import ServiceContextModule
 import TraceContextPropagation
 import Tracing
@@ -14,7 +15,7 @@ import Tracing
 /// (`server.address`, `server.port`), and a retry says how many attempts came before it
 /// (`rpc.grpc.request.metadata.grpc-previous-rpc-attempts`, the header sent with it; the attempt number comes from
 /// `ClientAttemptInterceptor`, listed before this one).
-package struct ClientTracingInterceptor: ClientInterceptor {
+public struct ClientTracingInterceptor: ClientInterceptor {
     private let propagation: TracePropagation
     private let serverAddress: String?
     private let serverPort: Int?
@@ -24,13 +25,13 @@ package struct ClientTracingInterceptor: ClientInterceptor {
     ///     and then each attempt's peer is the server.
     ///   - serverPort: The port it dials, for `server.port`.
     ///   - tracer: The tracer to use; `nil` uses the one bootstrapped in `InstrumentationSystem`.
-    package init(serverAddress: String?, serverPort: Int?, tracer: (any Tracer)? = nil) {
+    public init(serverAddress: String?, serverPort: Int?, tracer: (any Tracer)? = nil) {
         self.propagation = TracePropagation(tracer: tracer)
         self.serverAddress = serverAddress
         self.serverPort = serverPort
     }
 
-    package func intercept<Input: Sendable, Output: Sendable>(
+    public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingClientRequest<Input>,
         context: ClientContext,
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>

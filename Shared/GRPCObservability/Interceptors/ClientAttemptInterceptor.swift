@@ -12,13 +12,13 @@ import GRPCCore
 ///   (`ClientStreamExecutor`), so it is added here.
 ///
 /// Outside `CallDeadline.run` there is no `ClientCall`: the call passes through untouched.
-package struct ClientAttemptInterceptor: ClientInterceptor {
+public struct ClientAttemptInterceptor: ClientInterceptor {
     /// The request header that says how many attempts came before this one.
-    package static let previousAttemptsKey = "grpc-previous-rpc-attempts"
+    public static let previousAttemptsKey = "grpc-previous-rpc-attempts"
 
-    package init() {}
+    public init() {}
 
-    package func intercept<Input: Sendable, Output: Sendable>(
+    public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingClientRequest<Input>,
         context: ClientContext,
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>

@@ -3,7 +3,7 @@ import InMemoryTracing
 import Testing
 import Tracing
 
-@testable import Shared
+@testable import GRPCObservability
 
 @Suite("RPC span status by the OpenTelemetry gRPC conventions")
 struct RPCSpanStatusTests {

@@ -1,4 +1,5 @@
 import GRPCCore
+import ObservabilityPrimitives
 import ServiceContextModule
 import TraceContextPropagation
 import Tracing
@@ -12,15 +13,15 @@ import Tracing
 ///
 /// A SERVER span's status becomes an error only for server faults (`INTERNAL`, `UNAVAILABLE`, …): a caller's
 /// `NOT_FOUND` is recorded as `rpc.grpc.status_code` and an exception event, not as the server failing.
-package struct ServerTracingInterceptor: ServerInterceptor {
+public struct ServerTracingInterceptor: ServerInterceptor {
     private let propagation: TracePropagation
 
     /// - Parameter tracer: The tracer to use; `nil` uses the one bootstrapped in `InstrumentationSystem`.
-    package init(tracer: (any Tracer)? = nil) {
+    public init(tracer: (any Tracer)? = nil) {
         self.propagation = TracePropagation(tracer: tracer)
     }
 
-    package func intercept<Input: Sendable, Output: Sendable>(
+    public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>

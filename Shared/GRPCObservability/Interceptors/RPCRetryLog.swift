@@ -6,16 +6,16 @@ import Synchronization
 ///
 /// The HTTP server's tracing middleware puts one in the request's `ServiceContext` when its span is recorded;
 /// `ClientTracingInterceptor` counts every retried attempt into it.
-package final class RPCRetryLog: Sendable {
+public final class RPCRetryLog: Sendable {
     private let count = Atomic<Int>(0)
 
-    package init() {}
+    public init() {}
 
-    package func recordRetry() {
+    public func recordRetry() {
         self.count.add(1, ordering: .relaxed)
     }
 
-    package var retries: Int {
+    public var retries: Int {
         self.count.load(ordering: .relaxed)
     }
 }
@@ -27,7 +27,7 @@ private enum RPCRetryLogKey: ServiceContextKey {
 
 extension ServiceContext {
     /// Where the calls made for the current request count their retries.
-    package var rpcRetryLog: RPCRetryLog? {
+    public var rpcRetryLog: RPCRetryLog? {
         get { self[RPCRetryLogKey.self] }
         set { self[RPCRetryLogKey.self] = newValue }
     }

@@ -1,4 +1,4 @@
-import Shared
+import GRPCObservability
 import Testing
 
 @Suite("gRPC peer descriptions")

@@ -6,15 +6,19 @@ import Synchronization
 /// The one "exactly once, even if abandoned" type: ends the HTTP SERVER span, the RPC spans, and records an RPC's
 /// metrics.
 package final class Once<Value: Sendable>: Sendable {
-    private let value: Mutex<Value?>
-    private let onAbandon: (@Sendable (Value) -> Void)?
+    @usableFromInline let value: Mutex<Value?>
+    @usableFromInline let onAbandon: (@Sendable (Value) -> Void)?
 
+    // Inlinable: every request and call makes and takes one, from other modules, and a generic class called across
+    // a module's edge runs unspecialized.
+    @inlinable
     package init(_ value: Value, onAbandon: (@Sendable (Value) -> Void)? = nil) {
         self.value = Mutex(value)
         self.onAbandon = onAbandon
     }
 
     /// The value the first time; `nil` after that.
+    @inlinable
     package func take() -> Value? {
         self.value.withLock { value in
             defer { value = nil }

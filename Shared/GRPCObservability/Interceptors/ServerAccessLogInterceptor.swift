@@ -1,19 +1,20 @@
 import GRPCCore
 import Logging
+import ObservabilityPrimitives
 import Tracing
 
 /// Writes one access log line per RPC when it completes: method, status, duration and peer.
 ///
 /// List it after `ServerTracingInterceptor` so the line is written inside the RPC's span and carries
 /// its `trace_id`, `span_id` and `correlation_id`.
-package struct ServerAccessLogInterceptor: ServerInterceptor {
+public struct ServerAccessLogInterceptor: ServerInterceptor {
     private let logger: Logger
 
-    package init(logger: Logger) {
+    public init(logger: Logger) {
         self.logger = logger
     }
 
-    package func intercept<Input: Sendable, Output: Sendable>(
+    public func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>

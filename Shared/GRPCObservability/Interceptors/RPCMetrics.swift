@@ -1,5 +1,6 @@
 import CoreMetrics
 import GRPCCore
+import ObservabilityPrimitives
 import Synchronization
 
 /// The OpenTelemetry RPC metrics in Prometheus naming, for one side (`client` or `server`) of one method.

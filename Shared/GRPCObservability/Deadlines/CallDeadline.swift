@@ -1,6 +1,7 @@
 import GRPCCore
 import NIOCore
 import NIOPosix
+import ObservabilityPrimitives
 
 /// The deadline of a client call, enforced by a timer on an event loop rather than by grpc-swift's
 /// `CallOptions.timeout`.
@@ -12,9 +13,9 @@ import NIOPosix
 /// when the deadline passes. The deadline still reaches the server as `grpc-timeout`, and the call fails
 /// with `DEADLINE_EXCEEDED`, as with grpc-swift's own deadline. A retried attempt carries what is left of the
 /// deadline (`ClientAttemptInterceptor`): a retry never extends the call.
-package struct CallDeadline: Sendable {
+public struct CallDeadline: Sendable {
     /// How long a call may take, from the moment it starts.
-    package let timeout: Duration
+    public let timeout: Duration
     private let eventLoopGroup: any EventLoopGroup
     /// The same for every call: the deadline is `timeout` from the moment the call starts.
     private let metadata: Metadata
@@ -26,7 +27,7 @@ package struct CallDeadline: Sendable {
     ///   - timeout: How long a call may take.
     ///   - eventLoopGroup: Where the timers run: the group whose loops run the calling tasks, so that
     ///     arming and cancelling a timer stays on the current thread.
-    package init(timeout: Duration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(timeout: Duration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.timeout = timeout
         self.eventLoopGroup = eventLoopGroup
         self.metadata = [GRPCTimeout.metadataKey: .string(GRPCTimeout.headerValue(timeout))]
@@ -34,7 +35,7 @@ package struct CallDeadline: Sendable {
 
     /// Runs `call` (given the metadata that carries `grpc-timeout`) and cancels it when the timeout passes,
     /// then throwing `DEADLINE_EXCEEDED`.
-    package func run<Result: Sendable>(
+    public func run<Result: Sendable>(
         _ call: @escaping @Sendable (_ metadata: Metadata) async throws -> Result
     ) async throws -> Result {
         let deadline = ContinuousClock.now.advanced(by: self.timeout)
