@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import OTel
 import TraceContextPropagation
 
@@ -66,7 +71,7 @@ package struct TelemetrySettings: Sendable {
         let resourceAttributes = Self.keyValuePairs(value("OTEL_RESOURCE_ATTRIBUTES") ?? "")
         self.serviceName = value("OTEL_SERVICE_NAME") ?? resourceAttributes["service.name"] ?? defaultServiceName
 
-        self.serviceInstanceID = resourceAttributes["service.instance.id"] ?? Self.randomUUID()
+        self.serviceInstanceID = resourceAttributes["service.instance.id"] ?? UUID().uuidString.lowercased()
 
         var otel = OTel.Configuration.default
         otel.serviceName = self.serviceName
@@ -214,19 +219,6 @@ package struct TelemetrySettings: Sendable {
     /// the swift-otel version Package.swift resolves to (a test holds the two together).
     package static let sdkName = "swift-otel"
     package static let sdkVersion = "1.6.0"
-
-    /// A random (version 4) UUID, lower-case, without Foundation.
-    static func randomUUID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
-    }
 
     private static func keyValuePairs(_ list: String) -> [String: String] {
         var pairs: [String: String] = [:]

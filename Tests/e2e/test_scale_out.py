@@ -1,7 +1,6 @@
 """Failure drills of the scale-out path: the real gateway balancing round robin over three real CoreEngine processes
 (CORE_ENGINE_TARGET=ipv4:…, the gRPC service config's retry policy), under steady load, while replicas are killed
 with SIGKILL, restarted, and slowed down. Each drill prints its figures; `pytest -s` shows them."""
-import json
 import re
 import signal
 import socket
