@@ -20,6 +20,10 @@ let package = Package(
         .library(name: "TraceContextPropagation", targets: ["TraceContextPropagation"]),
         // For your own gRPC clients and servers: tracing, metrics, access-log, attempt and cancellation interceptors.
         .library(name: "GRPCObservability", targets: ["GRPCObservability"]),
+        // For your own service's metrics: swift-metrics on swift-prometheus with help text, exemplars and process
+        // metrics, and the Hummingbird route that serves them.
+        .library(name: "PrometheusExemplars", targets: ["PrometheusExemplars"]),
+        .library(name: "PrometheusExemplarsHummingbird", targets: ["PrometheusExemplarsHummingbird"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -93,28 +97,51 @@ let package = Package(
             path: "Shared/GRPCObservability",
             swiftSettings: swiftSettings
         ),
+        // Prometheus with exemplars: the swift-metrics factory (help text, cardinality guard, exemplars from the
+        // current trace), the text and OpenMetrics exposition, process metrics. No HTTP framework, no SDK.
+        .target(
+            name: "PrometheusExemplars",
+            dependencies: [
+                "TraceContextPropagation",
+                "ObservabilityPrimitives",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+            ],
+            path: "Shared/PrometheusExemplars",
+            swiftSettings: swiftSettings
+        ),
+        // The thin adapter that serves the exposition from a Hummingbird route.
+        .target(
+            name: "PrometheusExemplarsHummingbird",
+            dependencies: [
+                "PrometheusExemplars",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Shared/PrometheusExemplarsHummingbird",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Shared",
             dependencies: [
                 "ObservabilityPrimitives",
                 "GRPCObservability",
                 "TraceContextPropagation",
+                "PrometheusExemplars",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "ServiceContextModule", package: "swift-service-context"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Shared",
-            exclude: ["Contract", "TraceContext", "Primitives", "GRPCObservability"],
+            exclude: ["Contract", "TraceContext", "Primitives", "GRPCObservability", "PrometheusExemplars", "PrometheusExemplarsHummingbird"],
             swiftSettings: swiftSettings
         ),
         // CoreEngine: the gRPC service as a library (what main and the tests build), and its executable.
@@ -126,6 +153,8 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
                 "Shared",
+                "PrometheusExemplars",
+                "PrometheusExemplarsHummingbird",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -157,6 +186,8 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
                 "Shared",
+                "PrometheusExemplars",
+                "PrometheusExemplarsHummingbird",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -228,6 +259,7 @@ let package = Package(
                 "CoreEngine",
                 "Gateway",
                 "Shared",
+                "PrometheusExemplars",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -264,7 +296,6 @@ let package = Package(
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -285,6 +316,17 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/GRPCObservabilityTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrometheusExemplarsTests",
+            dependencies: [
+                "PrometheusExemplars",
+                "TraceContextPropagation",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Tests/PrometheusExemplarsTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

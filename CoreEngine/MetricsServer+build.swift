@@ -1,5 +1,7 @@
 import Hummingbird
 import Logging
+import PrometheusExemplars
+import PrometheusExemplarsHummingbird
 import Shared
 
 /// CoreEngine's metrics over plain HTTP on `METRICS_HOST:METRICS_PORT`, next to its gRPC port: one route,

@@ -3,6 +3,7 @@ import GRPCObservability
 import Hummingbird
 import HummingbirdCore
 import Logging
+import PrometheusExemplars
 import ServiceLifecycle
 import Shared
 import TraceContextPropagation

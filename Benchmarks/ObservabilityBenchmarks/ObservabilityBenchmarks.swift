@@ -9,6 +9,7 @@ import HummingbirdTesting
 import Logging
 import Metrics
 import OTel
+import PrometheusExemplars
 import ServiceContextModule
 import ServiceLifecycle
 import Shared
@@ -122,7 +123,7 @@ enum Telemetry {
         guard let (tracer, service) = try? OTel.makeTracingBackend(configuration: configuration) else { return }
         Self.tracer = tracer
         InstrumentationSystem.bootstrap(tracer)
-        MetricsSystem.bootstrap(ExemplarMetricsFactory())
+        MetricsSystem.bootstrap(ExemplarMetricsFactory(definitions: MetricCatalog.definitions))
         LoggingSystem.bootstrap(
             { label, provider in
                 JSONLogHandler(label: label, service: "benchmark", metadataProvider: provider, sink: DiscardingLogSink())

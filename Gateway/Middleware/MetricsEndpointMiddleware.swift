@@ -1,4 +1,6 @@
 import Hummingbird
+import PrometheusExemplars
+import PrometheusExemplarsHummingbird
 import Shared
 
 /// Serves `GET /metrics`, outermost of all middleware, so scrapes are not traced, logged or counted

@@ -9,6 +9,7 @@ import Instrumentation
 import CoreMetrics
 import Logging
 import OTel
+import PrometheusExemplars
 import ServiceLifecycle
 import TraceContextPropagation
 import Tracing
@@ -125,7 +126,7 @@ package enum Observability {
         }
         // After tracing: exemplars read the current span through the tracer bootstrapped above. Export
         // failures are counted through swift-metrics too, but only happen once the services run.
-        let metricsFactory = ExemplarMetricsFactory()
+        let metricsFactory = ExemplarMetricsFactory(definitions: MetricCatalog.definitions)
         MetricsSystem.bootstrap(layers.contains(.metrics) ? metricsFactory : NOOPMetricsHandler.instance)
         let processMetrics = ProcessMetrics(
             registry: metricsFactory.registry,

@@ -1,3 +1,5 @@
+import ObservabilityPrimitives
+
 /// RFC 3339 timestamps in UTC with millisecond precision (`2026-11-18T11:06:40.123Z`), for log lines and
 /// API responses: written digit by digit from the calendar arithmetic, without Foundation's formatters or
 /// the C library's `gmtime`, since every log line needs one.

@@ -1,25 +1,11 @@
-import Prometheus
+import PrometheusExemplars
 
-/// The help text and buckets of every metric the services record, by Prometheus name.
-///
-/// swift-metrics has no place for help text, and Prometheus wants it (`promtool check metrics` warns
-/// without); the factory looks each name up here when the metric is first made.
-package struct MetricDefinition: Sendable {
-    package var help: String
-    /// Histogram bucket upper bounds, in the metric's base unit (seconds for durations).
-    package var buckets: [Double]?
-
-    package init(help: String, buckets: [Double]? = nil) {
-        self.help = help
-        self.buckets = buckets
-    }
-}
-
+/// The help text and buckets of every metric the services record, by Prometheus name: what the exemplar-keeping
+/// factory registers each metric with.
 package enum MetricCatalog {
-    /// The OpenTelemetry semantic-convention buckets for HTTP and RPC durations, in seconds.
-    package static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+    private static let durationBuckets = MetricDefinitions.durationBuckets
 
-    package static let definitions: [String: MetricDefinition] = [
+    package static let definitions = MetricDefinitions([
         // HTTP server (gateway)
         "http_server_request_duration_seconds": .init(help: "Duration of HTTP server requests.", buckets: durationBuckets),
         "http_server_active_requests": .init(help: "Number of HTTP server requests in flight."),
@@ -46,15 +32,5 @@ package enum MetricCatalog {
         // Telemetry health
         "otel_span_export_failures_total": .init(help: "Span batches swift-otel reported as failed to export."),
         "otel_spans_dropped_total": .init(help: "Spans in batches that failed to export."),
-    ]
-
-    /// The swift-prometheus descriptor of a metric: its full name and help text.
-    package static func descriptor(for name: String, help: String? = nil) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: name, unitName: "", helpText: help ?? Self.definition(for: name).help)
-    }
-
-    /// Help text for a metric the catalog does not know: still present, so the exposition stays lint-clean.
-    package static func definition(for name: String) -> MetricDefinition {
-        Self.definitions[name] ?? MetricDefinition(help: "\(name.replacing("_", with: " ")).")
-    }
+    ])
 }

@@ -1,9 +1,11 @@
 import Hummingbird
 import NIOCore
+import PrometheusExemplars
 
 extension MetricsExposition {
-    /// The HTTP response to a scrape whose `Accept` header is `accept`.
-    package func response(accept: String?) -> Response {
+    /// The Hummingbird response to a scrape whose `Accept` header is `accept`: OpenMetrics with exemplars when
+    /// the scraper asks for it, the Prometheus text format otherwise.
+    public func response(accept: String?) -> Response {
         let format = Format(accept: accept)
         return Response(
             status: .ok,

@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// swift-prometheus has no process collector, so this one is ours. Linux only, as in the Go and Python clients:
 /// elsewhere the series stay at zero (the build info is still set).
-package final class ProcessMetrics: Sendable {
+public final class ProcessMetrics: Sendable {
     private let cpuSeconds: Prometheus.Counter
     private let residentMemory: Gauge
     private let virtualMemory: Gauge
@@ -22,15 +22,18 @@ package final class ProcessMetrics: Sendable {
     private let startTime: Gauge
     private let lastCPUSeconds = Mutex<Double>(0)
 
-    package init(registry: PrometheusCollectorRegistry, service: String, version: String, resource: [String: String] = [:]) {
-        self.cpuSeconds = registry.makeCounter(descriptor: MetricCatalog.descriptor(for: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds."), labels: [])
-        self.residentMemory = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_resident_memory_bytes", help: "Resident memory size in bytes."), labels: [])
-        self.virtualMemory = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_virtual_memory_bytes", help: "Virtual memory size in bytes."), labels: [])
-        self.openFileDescriptors = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_open_fds", help: "Number of open file descriptors."), labels: [])
-        self.maximumFileDescriptors = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_max_fds", help: "Maximum number of open file descriptors."), labels: [])
-        self.startTime = registry.makeGauge(descriptor: MetricCatalog.descriptor(for: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds."), labels: [])
+    /// Registers the process metrics, the build info of `service` at `version`, and `target_info` with `resource`'s
+    /// attributes as labels (none when it is empty), and reads /proc once.
+    public init(registry: PrometheusCollectorRegistry, service: String, version: String, resource: [String: String] = [:]) {
+        let names = MetricDefinitions()
+        self.cpuSeconds = registry.makeCounter(descriptor: names.descriptor(for: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds."), labels: [])
+        self.residentMemory = registry.makeGauge(descriptor: names.descriptor(for: "process_resident_memory_bytes", help: "Resident memory size in bytes."), labels: [])
+        self.virtualMemory = registry.makeGauge(descriptor: names.descriptor(for: "process_virtual_memory_bytes", help: "Virtual memory size in bytes."), labels: [])
+        self.openFileDescriptors = registry.makeGauge(descriptor: names.descriptor(for: "process_open_fds", help: "Number of open file descriptors."), labels: [])
+        self.maximumFileDescriptors = registry.makeGauge(descriptor: names.descriptor(for: "process_max_fds", help: "Maximum number of open file descriptors."), labels: [])
+        self.startTime = registry.makeGauge(descriptor: names.descriptor(for: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds."), labels: [])
         let buildInfo = registry.makeGauge(
-            descriptor: MetricCatalog.descriptor(
+            descriptor: names.descriptor(
                 for: "\(service.replacing("-", with: "_"))_build_info",
                 help: "Build information of the \(service) service; always 1."
             ),
@@ -39,7 +42,7 @@ package final class ProcessMetrics: Sendable {
         buildInfo.set(to: 1.0)
         if !resource.isEmpty {
             let targetInfo = registry.makeGauge(
-                descriptor: MetricCatalog.descriptor(for: "target_info", help: "Target metadata: the resource of this process."),
+                descriptor: names.descriptor(for: "target_info", help: "Target metadata: the resource of this process."),
                 labels: resource.sorted { $0.key < $1.key }.map { (Self.labelName($0.key), $0.value) }
             )
             targetInfo.set(to: 1.0)
@@ -54,7 +57,7 @@ package final class ProcessMetrics: Sendable {
     }
 
     /// Reads /proc/self and sets the metrics; does nothing on other systems.
-    package func update() {
+    public func update() {
         #if os(Linux)
         self.updateFromProc()
         #endif

@@ -7,20 +7,23 @@ import Prometheus
 /// and this turns the one into the other line by line: a counter's family name in `# HELP`/`# TYPE` has no
 /// `_total` suffix, samples may carry `# {trace_id="…",span_id="…"} value timestamp`, and the output ends
 /// with `# EOF`.
-package struct MetricsExposition: Sendable {
-    package enum Format: Sendable, Equatable {
+public struct MetricsExposition: Sendable {
+    /// The two text formats Prometheus scrapes; exemplars exist only in OpenMetrics.
+    public enum Format: Sendable, Equatable {
         case prometheusText
         case openMetrics
 
-        package var contentType: String {
+        /// The `Content-Type` of a response in this format.
+        public var contentType: String {
             switch self {
             case .prometheusText: "text/plain; version=0.0.4; charset=utf-8"
             case .openMetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8"
             }
         }
 
-        /// OpenMetrics when the `Accept` header lists it (Prometheus asks for it first when exemplar storage is on).
-        package init(accept: String?) {
+        /// OpenMetrics when the `Accept` header lists it (Prometheus asks for it first when exemplar storage is on),
+        /// otherwise the Prometheus text format.
+        public init(accept: String?) {
             self = accept?.contains("application/openmetrics-text") == true ? .openMetrics : .prometheusText
         }
     }
@@ -33,13 +36,15 @@ package struct MetricsExposition: Sendable {
     /// Runs before every scrape, e.g. to read /proc into the process gauges.
     private let beforeScrape: @Sendable () -> Void
 
-    package init(factory: ExemplarMetricsFactory, beforeScrape: @escaping @Sendable () -> Void = {}) {
+    /// The exposition of `factory`'s registry and exemplars; `beforeScrape` runs before every render.
+    public init(factory: ExemplarMetricsFactory, beforeScrape: @escaping @Sendable () -> Void = {}) {
         self.registry = factory.registry
         self.exemplars = factory.exemplars
         self.beforeScrape = beforeScrape
     }
 
-    package func render(_ format: Format) -> String {
+    /// The whole exposition in `format`.
+    public func render(_ format: Format) -> String {
         self.beforeScrape()
         let text = self.registry.emitToString()
         switch format {

@@ -1,6 +1,6 @@
 import CoreMetrics
 import Prometheus
-import Shared
+import PrometheusExemplars
 import Synchronization
 import Testing
 import TraceContextPropagation
@@ -22,7 +22,8 @@ struct MetricsExpositionTests {
 
         init(maximumSeriesPerMetric: Int = 100) {
             let trace = self.trace
-            self.factory = ExemplarMetricsFactory(maximumSeriesPerMetric: maximumSeriesPerMetric) {
+            let definitions = MetricDefinitions(["marketdata_quotes_served_total": .init(help: "Quotes served, by symbol.")])
+            self.factory = ExemplarMetricsFactory(definitions: definitions, maximumSeriesPerMetric: maximumSeriesPerMetric) {
                 trace.value.withLock { $0 }
             }
             self.exposition = MetricsExposition(factory: self.factory)
@@ -143,6 +144,16 @@ struct MetricsExpositionTests {
         #expect(busy.contains(" 2 # {trace_id=\"\(Self.sampled.traceID)\""))
         let slow = try #require(lines.first { $0.contains(#"le="2.5""#) })
         #expect(slow.contains("trace_id=\"\(later.traceID)\""))
+    }
+
+    @Test("gives a metric its definitions do not list help made from its name, and a recorder without buckets a gauge")
+    func undefinedMetric() {
+        let fixture = Fixture()
+        fixture.factory.makeCounter(label: "orders_rejected_total", dimensions: []).increment(by: 1)
+        fixture.factory.makeRecorder(label: "queue_depth", dimensions: [], aggregate: true).record(Int64(3))
+        let text = fixture.exposition.render(.prometheusText)
+        #expect(text.contains("# HELP orders_rejected_total orders rejected total.\n"))
+        #expect(text.contains("# TYPE queue_depth gauge\nqueue_depth 3"))
     }
 
     @Test("chooses the format from the Accept header")

@@ -20,7 +20,7 @@ package struct Exemplar: Sendable, Equatable {
 ///
 /// A series is identified as the exposition prints it: metric name plus its labels, each `name="value"`
 /// with Prometheus escaping, sorted by name. Memory is bounded by the series the registry already holds.
-package final class ExemplarStore: Sendable {
+public final class ExemplarStore: Sendable {
     package struct SeriesKey: Hashable, Sendable {
         package var name: String
         package var labels: String
@@ -47,7 +47,8 @@ package final class ExemplarStore: Sendable {
 
     private let exemplars = Mutex<[Slot: Exemplar]>([:])
 
-    package init() {}
+    /// An empty store.
+    public init() {}
 
     package func record(_ exemplar: Exemplar, series: SeriesKey, bucket: Double? = nil) {
         self.exemplars.withLock { $0[Slot(series: series, bucket: bucket)] = exemplar }
