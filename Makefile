@@ -12,5 +12,5 @@ allocations: ## Allocation guard: malloc counts per request (package-benchmark) 
 	scripts/allocation-benchmarks.sh
 build: ## Debug build of both services
 	swift build
-protos: ## Regenerate Shared/Contract/Generated from Shared/Contract/Protos (builds the protoc plugins once)
+protos: ## Regenerate Shared/MarketDataContract/Generated from Shared/MarketDataContract/Protos (builds the protoc plugins once)
 	scripts/generate-protos.sh

@@ -46,6 +46,9 @@ let package = Package(
         // Allocation benchmarks (Benchmarks/ObservabilityBenchmarks); the malloc interposer counts allocations.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
+    // Targets bottom up: the contract and the small libraries in Shared/ (each imports only the ones above it and the
+    // packages it lists; scripts/check-dependencies.py holds them to it), then the two services, then benchmarks
+    // and tests.
     targets: [
         // What both sides of the hop agree on: the protos, their generated code, the shared limits.
         .target(
@@ -55,7 +58,7 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            path: "Shared/Contract",
+            path: "Shared/MarketDataContract",
             exclude: ["Protos"],
             swiftSettings: swiftSettings
         ),
@@ -69,13 +72,13 @@ let package = Package(
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "ServiceContextModule", package: "swift-service-context"),
             ],
-            path: "Shared/TraceContext",
+            path: "Shared/TraceContextPropagation",
             swiftSettings: swiftSettings
         ),
         // Small pieces every layer uses: a value handed out once, values made once per key, elapsed time.
         .target(
             name: "ObservabilityPrimitives",
-            path: "Shared/Primitives",
+            path: "Shared/ObservabilityPrimitives",
             swiftSettings: swiftSettings
         ),
         // gRPC observability: the client and server interceptors (tracing, metrics, access log, attempts,
@@ -122,26 +125,49 @@ let package = Package(
             path: "Shared/PrometheusExemplarsHummingbird",
             swiftSettings: swiftSettings
         ),
+        // Typed settings from the environment (swift-configuration) and the error that names a bad variable.
         .target(
-            name: "Shared",
+            name: "ServiceConfiguration",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/ServiceConfiguration",
+            swiftSettings: swiftSettings
+        ),
+        // Services for swift-service-lifecycle: the gRPC server, the bounded flush at shutdown, the wait for the
+        // collector, the event-loop task executor, and the way a process stops on a bad start.
+        .target(
+            name: "ServiceLifecycleSupport",
             dependencies: [
                 "ObservabilityPrimitives",
-                "GRPCObservability",
-                "TraceContextPropagation",
-                "PrometheusExemplars",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
-                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Shared",
-            exclude: ["Contract", "TraceContext", "Primitives", "GRPCObservability", "PrometheusExemplars", "PrometheusExemplarsHummingbird"],
+            path: "Shared/ServiceLifecycleSupport",
+            swiftSettings: swiftSettings
+        ),
+        // The services' telemetry bootstrap: OTEL_* settings, swift-otel's tracer and log exporter, the JSON and OTLP
+        // log handlers, the metric catalog, the exemplar-keeping metrics. No HTTP framework, no gRPC.
+        .target(
+            name: "ServiceTelemetry",
+            dependencies: [
+                "ObservabilityPrimitives",
+                "PrometheusExemplars",
+                "ServiceConfiguration",
+                "ServiceLifecycleSupport",
+                "TraceContextPropagation",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Shared/ServiceTelemetry",
             swiftSettings: swiftSettings
         ),
         // CoreEngine: the gRPC service as a library (what main and the tests build), and its executable.
@@ -152,9 +178,11 @@ let package = Package(
                 "GRPCObservability",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
-                "Shared",
                 "PrometheusExemplars",
                 "PrometheusExemplarsHummingbird",
+                "ServiceConfiguration",
+                "ServiceLifecycleSupport",
+                "ServiceTelemetry",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -171,7 +199,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CoreEngineExecutable",
-            dependencies: ["CoreEngine", "Shared"],
+            dependencies: ["CoreEngine", "ServiceTelemetry"],
             path: "CoreEngine/Main",
             swiftSettings: swiftSettings
         ),
@@ -185,9 +213,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "MarketDataContract",
-                "Shared",
                 "PrometheusExemplars",
                 "PrometheusExemplarsHummingbird",
+                "ServiceConfiguration",
+                "ServiceLifecycleSupport",
+                "ServiceTelemetry",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -210,7 +240,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "GatewayExecutable",
-            dependencies: ["Gateway", "Shared"],
+            dependencies: ["Gateway", "ServiceTelemetry"],
             path: "Gateway/Main",
             swiftSettings: swiftSettings
         ),
@@ -242,13 +272,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "AblationCoreEngine",
-            dependencies: ["CoreEngine", "Shared"],
+            dependencies: ["CoreEngine", "ServiceTelemetry"],
             path: "Benchmarks/Ablation/CoreEngine",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "AblationGateway",
-            dependencies: ["Gateway", "Shared"],
+            dependencies: ["Gateway", "ServiceTelemetry"],
             path: "Benchmarks/Ablation/Gateway",
             swiftSettings: swiftSettings
         ),
@@ -258,8 +288,8 @@ let package = Package(
                 "TraceContextPropagation",
                 "CoreEngine",
                 "Gateway",
-                "Shared",
                 "PrometheusExemplars",
+                "ServiceTelemetry",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -288,20 +318,40 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SharedTests",
+            name: "ServiceTelemetryTests",
             dependencies: [
                 "TraceContextPropagation",
-                "Shared",
+                "ServiceConfiguration",
+                "ServiceTelemetry",
+                "ServiceLifecycleSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+            ],
+            path: "Tests/ServiceTelemetryTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceConfigurationTests",
+            dependencies: [
+                "ServiceConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ServiceConfigurationTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceLifecycleSupportTests",
+            dependencies: [
+                "ServiceLifecycleSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "ServiceContextModule", package: "swift-service-context"),
             ],
-            path: "Tests/SharedTests",
+            path: "Tests/ServiceLifecycleSupportTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -345,7 +395,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway",
-                "Shared",
+                "ServiceConfiguration",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
             ],
             path: "Tests/GatewayTests",
@@ -358,8 +408,8 @@ let package = Package(
                 "TraceContextPropagation",
                 "CoreEngine",
                 "MarketDataContract",
-                "Shared",
                 "TestSupport",
+                "ServiceTelemetry",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -379,8 +429,8 @@ let package = Package(
                 "Gateway",
                 "CoreEngine",
                 "MarketDataContract",
-                "Shared",
                 "TestSupport",
+                "ServiceTelemetry",
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,5 +1,6 @@
 import Logging
-import Shared
+import ServiceConfiguration
+import ServiceTelemetry
 
 /// Everything CoreEngine reads at startup, with its defaults.
 ///

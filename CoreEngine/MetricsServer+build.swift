@@ -2,7 +2,6 @@ import Hummingbird
 import Logging
 import PrometheusExemplars
 import PrometheusExemplarsHummingbird
-import Shared
 
 /// CoreEngine's metrics over plain HTTP on `METRICS_HOST:METRICS_PORT`, next to its gRPC port: one route,
 /// `GET /metrics`, Prometheus text or OpenMetrics by `Accept`.

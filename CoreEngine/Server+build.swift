@@ -1,7 +1,7 @@
 import GRPCCore
 import GRPCObservability
 import Logging
-import Shared
+import ServiceTelemetry
 import Tracing
 
 /// Builds the CoreEngine gRPC server on any transport: HTTP/2 in `main`, in-process in tests.

@@ -4,8 +4,10 @@ import GRPCNIOTransportHTTP2
 import Logging
 import MarketDataContract
 import NIOPosix
+import ServiceConfiguration
 import ServiceLifecycle
-import Shared
+import ServiceLifecycleSupport
+import ServiceTelemetry
 import Tracing
 import UnixSignals
 

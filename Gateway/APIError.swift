@@ -4,7 +4,7 @@ import GRPCObservability
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Shared
+import ServiceTelemetry
 
 /// An error as the gateway reports it: an HTTP status and a JSON body
 /// `{"error":{"code":"NOT_FOUND","message":"…"},"trace_id":"…","correlation_id":"…"}`.

@@ -5,7 +5,8 @@ import HummingbirdCore
 import Logging
 import PrometheusExemplars
 import ServiceLifecycle
-import Shared
+import ServiceLifecycleSupport
+import ServiceTelemetry
 import TraceContextPropagation
 import Tracing
 

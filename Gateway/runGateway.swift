@@ -3,8 +3,10 @@ import GRPCNIOTransportHTTP2
 import Hummingbird
 import Logging
 import NIOPosix
+import ServiceConfiguration
 import ServiceLifecycle
-import Shared
+import ServiceLifecycleSupport
+import ServiceTelemetry
 import UnixSignals
 
 /// What the gateway's `main` does: reads its configuration, bootstraps logging, tracing and metrics, builds the

@@ -12,7 +12,7 @@ import OTel
 import PrometheusExemplars
 import ServiceContextModule
 import ServiceLifecycle
-import Shared
+import ServiceTelemetry
 import TraceContextPropagation
 import Tracing
 

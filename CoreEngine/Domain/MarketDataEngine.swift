@@ -1,7 +1,6 @@
 import CoreMetrics
 import MarketDataContract
 import ObservabilityPrimitives
-import Shared
 import Tracing
 
 /// Produces quotes: validates the symbol, looks in the cache, fetches from the simulated source on a

@@ -1,5 +1,4 @@
 import ObservabilityPrimitives
-import Shared
 import Synchronization
 
 /// Recently fetched ticks, kept for a short time-to-live.

@@ -1,6 +1,6 @@
 import CoreEngine
 import Foundation
-import Shared
+import ServiceTelemetry
 
 /// CoreEngine: the market-data gRPC service.
 @main

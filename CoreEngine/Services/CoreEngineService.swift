@@ -1,6 +1,5 @@
 import GRPCCore
 import MarketDataContract
-import Shared
 import SwiftProtobuf
 
 /// The `marketintel.v1.CoreEngine` gRPC service: maps requests onto `MarketDataEngine` and domain

@@ -1,6 +1,5 @@
 import GRPCCore
 import MarketDataContract
-import Shared
 import SwiftProtobuf
 import Synchronization
 

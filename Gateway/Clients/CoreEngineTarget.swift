@@ -1,5 +1,5 @@
 import GRPCNIOTransportHTTP2
-import Shared
+import ServiceConfiguration
 
 /// Where CoreEngine is, in gRPC's name syntax (grpc/grpc doc/naming.md), so that one setting names one replica or
 /// many:

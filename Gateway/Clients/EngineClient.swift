@@ -1,5 +1,4 @@
 import MarketDataContract
-import Shared
 
 /// What the gateway needs from CoreEngine. The gRPC client implements it; tests may too.
 protocol EngineClient: Sendable {

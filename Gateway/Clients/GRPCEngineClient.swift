@@ -1,7 +1,6 @@
 import GRPCCore
 import GRPCObservability
 import MarketDataContract
-import Shared
 import SwiftProtobuf
 
 /// `EngineClient` over gRPC: every call carries the configured deadline (see `CallDeadline` for why it is

@@ -1,7 +1,6 @@
 import GRPCCore
 import GRPCObservability
 import Hummingbird
-import Shared
 
 /// Liveness and readiness probes.
 struct HealthController<Context: RequestContext> {

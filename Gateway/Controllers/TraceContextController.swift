@@ -1,6 +1,6 @@
 import Hummingbird
 import ServiceContextModule
-import Shared
+import ServiceTelemetry
 import TraceContextPropagation
 
 /// `GET /trace-context`: the trace this very request is part of, for debugging propagation.

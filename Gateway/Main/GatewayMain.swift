@@ -1,6 +1,6 @@
 import Foundation
 import Gateway
-import Shared
+import ServiceTelemetry
 
 /// Gateway: the HTTP front door that calls CoreEngine over gRPC.
 @main

@@ -2,7 +2,6 @@ import Hummingbird
 import ObservabilityPrimitives
 import ServiceContextModule
 import Logging
-import Shared
 
 /// Writes one access log line per request: method, route template, path, status and duration.
 ///

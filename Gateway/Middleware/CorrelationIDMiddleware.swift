@@ -1,7 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import ServiceContextModule
-import Shared
+import ServiceTelemetry
 import TraceContextPropagation
 
 /// Gives every request a correlation id, outermost of all middleware.

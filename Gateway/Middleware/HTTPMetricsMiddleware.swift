@@ -2,7 +2,6 @@ import CoreMetrics
 import Hummingbird
 import ObservabilityPrimitives
 import ServiceContextModule
-import Shared
 
 /// Records `http_server_request_duration_seconds` (by method, route template and status) and
 /// `http_server_active_requests`. Runs inside the tracing middleware, so exemplars point at the SERVER span.

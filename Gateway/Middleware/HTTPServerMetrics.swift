@@ -1,6 +1,5 @@
 import CoreMetrics
 import ObservabilityPrimitives
-import Shared
 
 /// The handlers of the HTTP server metrics, made once per label set and then reused: looking a handler up by
 /// name and labels on every request was a visible share of the gateway's cost per request.

@@ -5,7 +5,7 @@ import NIOCore
 import OTelSemanticConventions
 import ObservabilityPrimitives
 import ServiceContextModule
-import Shared
+import ServiceTelemetry
 import TraceContextPropagation
 import Tracing
 

@@ -1,7 +1,6 @@
 import Hummingbird
 import PrometheusExemplars
 import PrometheusExemplarsHummingbird
-import Shared
 
 /// Serves `GET /metrics`, outermost of all middleware, so scrapes are not traced, logged or counted
 /// as API traffic. Prometheus text by default, OpenMetrics with exemplars when `Accept` asks for it.

@@ -3,7 +3,6 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTPTypesHTTP1
-import Shared
 import TraceContextPropagation
 
 /// Hummingbird's HTTP/1.1 channel with `HTTP1RequestGuard` placed in front of its HTTP-types codec.

@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 import OTelSemanticConventions
 import ServiceContextModule
-import Shared
+import ServiceTelemetry
 import TraceContextPropagation
 import Tracing
 

@@ -4,7 +4,7 @@ import GRPCObservability
 import InMemoryTracing
 import Logging
 import MarketDataContract
-import Shared
+import ServiceTelemetry
 import SwiftProtobuf
 import Testing
 import TestSupport

@@ -1,5 +1,5 @@
 import GRPCCore
-import Shared
+import ServiceConfiguration
 import Testing
 
 @testable import Gateway

@@ -1,7 +1,6 @@
 import GRPCCore
 import GRPCObservability
 import HTTPTypes
-import Shared
 import Testing
 
 @testable import Gateway

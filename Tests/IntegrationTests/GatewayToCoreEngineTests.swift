@@ -7,7 +7,7 @@ import HummingbirdTesting
 import InMemoryTracing
 import Logging
 import NIOCore
-import Shared
+import ServiceTelemetry
 import Testing
 import TestSupport
 import TraceContextPropagation

@@ -6,7 +6,6 @@ import Hummingbird
 import HummingbirdTesting
 import InMemoryTracing
 import Logging
-import Shared
 import Synchronization
 import Testing
 import TestSupport

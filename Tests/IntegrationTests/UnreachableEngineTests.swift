@@ -3,7 +3,6 @@ import GRPCCore
 import Hummingbird
 import HummingbirdTesting
 import MarketDataContract
-import Shared
 import Testing
 import TestSupport
 

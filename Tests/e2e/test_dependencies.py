@@ -28,7 +28,7 @@ def copy_of_the_package(tmp_path):
 def test_an_undeclared_import_and_an_unused_dependency_fail(tmp_path):
     copy = copy_of_the_package(tmp_path)
     # The contract importing the tracing API it must never depend on.
-    generated = copy / "Shared" / "Contract" / "MarketDataLimits.swift"
+    generated = copy / "Shared" / "MarketDataContract" / "MarketDataLimits.swift"
     generated.write_text("import Tracing\n" + generated.read_text())
     result = run(copy)
     assert result.returncode == 1

@@ -1,6 +1,6 @@
 import CoreEngine
 import Foundation
-import Shared
+import ServiceTelemetry
 
 // CoreEngine with the layers named in ABLATE left out (comma-separated names of `ObservabilityLayers.named`,
 // or `all`): what `scripts/bench --ablation` measures each layer's cost with. Not shipped; the product is `core-engine`.

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import OTel
-import Shared
+import ServiceConfiguration
+import ServiceLifecycleSupport
+import ServiceTelemetry
 import Testing
 
 @Suite("OTEL_* environment variables")

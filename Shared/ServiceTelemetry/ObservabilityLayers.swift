@@ -1,4 +1,5 @@
-import GRPCObservability
+import ServiceConfiguration
+import ServiceLifecycleSupport
 import TraceContextPropagation
 
 /// The pieces of observability (and the plumbing around them) that the services install: all of them, always.

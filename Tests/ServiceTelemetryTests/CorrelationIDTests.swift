@@ -1,6 +1,6 @@
 import Logging
 import ServiceContextModule
-import Shared
+import ServiceTelemetry
 import Testing
 import TraceContextPropagation
 

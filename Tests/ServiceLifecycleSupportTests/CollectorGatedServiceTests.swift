@@ -2,7 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
-import Shared
+import ServiceLifecycleSupport
 import Synchronization
 import Testing
 

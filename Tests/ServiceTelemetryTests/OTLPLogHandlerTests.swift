@@ -1,5 +1,5 @@
 import Logging
-import Shared
+import ServiceTelemetry
 import Synchronization
 import Testing
 

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ServiceConfiguration
 
 /// Ends the process after a failure to start: one JSON line on stderr, exit status 2 for a bad
 /// setting and 1 otherwise. Never a crash trap, so the operator sees a message, not a backtrace.

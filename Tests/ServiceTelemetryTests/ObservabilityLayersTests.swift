@@ -1,4 +1,4 @@
-import Shared
+import ServiceTelemetry
 import Testing
 
 @Suite("The benchmark's ablation names its layers")

@@ -4,6 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 import OTel
+import ServiceConfiguration
+import ServiceLifecycleSupport
 import TraceContextPropagation
 
 /// The standard `OTEL_*` environment variables, checked before swift-otel reads them.

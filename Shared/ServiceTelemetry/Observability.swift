@@ -11,6 +11,7 @@ import Logging
 import OTel
 import PrometheusExemplars
 import ServiceLifecycle
+import ServiceLifecycleSupport
 import TraceContextPropagation
 import Tracing
 

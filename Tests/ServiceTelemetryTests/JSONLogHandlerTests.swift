@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Shared
+import ServiceTelemetry
 import Testing
 
 @Suite("JSON log handler")

@@ -1,7 +1,7 @@
 import CoreMetrics
 import Logging
 import MetricsTestKit
-import Shared
+import ServiceTelemetry
 import Synchronization
 import Testing
 

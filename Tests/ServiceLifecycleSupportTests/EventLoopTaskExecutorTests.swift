@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import Shared
+import ServiceLifecycleSupport
 import Testing
 
 @Suite("Event-loop task executor")
