@@ -11,6 +11,7 @@ public struct MetricDefinition: Sendable {
     /// non-aggregating `Recorder` as a gauge.
     public var buckets: [Double]?
 
+    /// A metric with `help` as its `# HELP` text and, for a histogram, `buckets` as its upper bounds.
     public init(help: String, buckets: [Double]? = nil) {
         self.help = help
         self.buckets = buckets
@@ -26,6 +27,7 @@ public struct MetricDefinitions: Sendable {
     /// The definitions, by Prometheus metric name.
     public var definitions: [String: MetricDefinition]
 
+    /// The given definitions, by Prometheus name (`http_server_request_duration_seconds`, `orders_total`).
     public init(_ definitions: [String: MetricDefinition] = [:]) {
         self.definitions = definitions
     }
