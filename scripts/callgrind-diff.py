@@ -26,6 +26,8 @@ def self_costs(path):
     for line in open(path, errors="replace"):
         if line.startswith("fn="):
             function = name(line[3:].strip(), names)
+        elif line.startswith("cfn="):
+            name(line[4:].strip(), names)  # a callee may be named here first
         elif line.startswith("calls="):
             after_call = True
         elif line[:1].isdigit() or line[:1] in "+-*":
