@@ -355,6 +355,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ObservabilityPrimitivesTests",
+            dependencies: ["ObservabilityPrimitives"],
+            path: "Tests/ObservabilityPrimitivesTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GRPCObservabilityTests",
             dependencies: [
                 "GRPCObservability",
