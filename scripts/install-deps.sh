@@ -9,6 +9,8 @@ debian_packages=()
 command -v prometheus >/dev/null || debian_packages+=(prometheus)
 command -v docker-compose >/dev/null || debian_packages+=(docker-compose)
 command -v curl >/dev/null || debian_packages+=(curl)
+# The linter of every shell script in make test (scripts/lint-shell.sh).
+command -v shellcheck >/dev/null || debian_packages+=(shellcheck)
 # kubectl renders the Kubernetes base (kubectl kustomize); Debian's kubernetes-client where the image has none.
 command -v kubectl >/dev/null || debian_packages+=(kubernetes-client)
 python3 -m venv --help >/dev/null 2>&1 || debian_packages+=(python3-venv)
@@ -22,8 +24,8 @@ if ! python3 -c "import opentelemetry.proto, grpc, requests, pytest, prometheus_
     if ! command -v pip3 >/dev/null && ! python3 -m pip --version >/dev/null 2>&1; then
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
     fi
-    python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}" 2>&1 \
-        | grep -v "Running pip as the 'root' user" || true
+    # A failed install fails here, with pip's own message (a filter on its output once hid that).
+    PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check "${python_packages[@]}"
 fi
 
 # Checkov (the manifests' and the Dockerfile's static checks) in a virtual environment of its own: it pins versions

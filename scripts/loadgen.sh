@@ -8,7 +8,7 @@ symbols="AAPL MSFT GOOGL AMZN NVDA META TSLA JPM V SPY QQQ"
 i=0
 while true; do
     i=$((i + 1))
-    symbol=$(echo $symbols | tr ' ' '\n' | sed -n "$(( (i % 11) + 1 ))p")
+    symbol=$(echo "$symbols" | tr ' ' '\n' | sed -n "$(( (i % 11) + 1 ))p")
     case $((i % 20)) in
         0) curl -s -o /dev/null "$url/api/v1/quotes/NOPE$((i % 3))" ;;                       # 404
         1) curl -s -o /dev/null "$url/api/v1/quotes/bad%20symbol" ;;                        # 400

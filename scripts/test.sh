@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+echo "==> every shell script passes shellcheck and pipes nothing into an early-exiting reader under pipefail"
+scripts/lint-shell.sh
+
 echo "==> every target imports what Package.swift says it depends on, and nothing else"
 scripts/check-dependencies.py
 

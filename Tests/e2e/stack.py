@@ -1,6 +1,5 @@
 """What the end-to-end tests share: the real gateway and core-engine binaries, a real OTLP receiver built on the
 official opentelemetry-proto package, and polling helpers. BIN_DIR is the Swift build's bin folder."""
-import json
 import os
 import re
 import signal
@@ -13,10 +12,16 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "scripts" / "otlp")]
+import jsonl  # noqa: E402  (the one reader of files that another process appends to)
+from free_ports import free_ports  # noqa: E402
+
 BIN_DIR = Path(os.environ.get("BIN_DIR", ROOT / ".build" / "debug"))
 RECEIVER = ROOT / "scripts" / "otlp" / "otlp_receiver.py"
-GRPC_OTLP_PORT, HTTP_OTLP_PORT = 14317, 14318
-CORE_PORT, CORE_METRICS_PORT, GATEWAY_PORT = 15051, 15052, 18080
+
+
+# Chosen once per test run: the tests restart services on the same ports (a killed replica comes back where it was).
+GRPC_OTLP_PORT, HTTP_OTLP_PORT, CORE_PORT, CORE_METRICS_PORT, GATEWAY_PORT = free_ports(5)
 GATEWAY = f"http://127.0.0.1:{GATEWAY_PORT}"
 CALLER_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 
@@ -43,17 +48,12 @@ class Receiver:
         assert "otlp receiver" in self.process.stdout.readline()
 
     def spans(self, trace_id=None):
-        if not self.spans_file.exists():
-            return []
-        spans = [json.loads(line) for line in self.spans_file.read_text().splitlines() if line]
-        return [s for s in spans if trace_id is None or s["trace_id"] == trace_id]
+        """The spans received so far (whole lines only: the receiver may be writing the next one)."""
+        return [s for s in jsonl.records(self.spans_file) if trace_id is None or s["trace_id"] == trace_id]
 
     def logs(self, trace_id=None):
         """The log records received so far (the receiver writes them next to the spans)."""
-        path = self.spans_file.with_name("logs.jsonl")
-        if not path.exists():
-            return []
-        records = [json.loads(line) for line in path.read_text().splitlines() if line]
+        records = jsonl.records(self.spans_file.with_name("logs.jsonl"))
         return [r for r in records if trace_id is None or r["trace_id"] == trace_id]
 
     def stop(self):
@@ -68,7 +68,8 @@ class Service:
         self.process = subprocess.Popen([str(BIN_DIR / binary)], env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def lines(self):
-        return [json.loads(line) for line in Path(self.log_path).read_text().splitlines() if line.startswith("{")]
+        """The service's JSON log lines so far (whole lines only: it may be writing the next one)."""
+        return jsonl.records(self.log_path)
 
     def terminate(self, timeout=20):
         self.process.send_signal(signal.SIGTERM)

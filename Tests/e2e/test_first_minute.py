@@ -1,7 +1,6 @@
 """The first minute of a newcomer: the first traces are whole. `scripts/run-local.sh --once` runs the make-run
 sequence itself (trace view first, then the services, then the demo requests); and services that start before their
 collector (as compose and Kubernetes may start them) lose no span or log record of their first requests."""
-import json
 import os
 import re
 import subprocess
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from stack import GATEWAY, ROOT, Receiver, endpoint_for, start_stack, wait_for
+from stack import GATEWAY, ROOT, Receiver, endpoint_for, jsonl, start_stack, wait_for
 
 # make run's telemetry settings (scripts/run-local.sh): OTLP/HTTP, short batch delays, logs over OTLP too.
 DEMO_SETTINGS = {"OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_LOGS_EXPORTER": "otlp", "OTEL_BLRP_SCHEDULE_DELAY": "200"}
@@ -24,13 +23,16 @@ def test_make_run_shows_every_demo_request_with_both_services_spans(replicas):
     if replicas:
         env["REPLICAS"] = replicas
     count = int(replicas or 2)
-    result = subprocess.run([str(ROOT / "scripts" / "run-local.sh"), "--once"], env=env, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run([str(ROOT / "scripts" / "run-local.sh"), "--once", "--free-ports"], env=env,
+                            capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # The ports the OS gave the replicas, as the script prints them: "… replica(s) at ipv4:127.0.0.1:P,…, trace view …"
+    target = re.search(r"replica\(s\) at ipv4:(\S+), trace view", result.stdout).group(1)
+    replica_ports = {int(address.rsplit(":", 1)[1]) for address in target.split(",")}
     shown = re.findall(r"^X-Trace-ID: ([0-9a-f]{32})", result.stdout, re.M | re.I)
     assert len(shown) == 5, "AAPL, MSFT, NOPE, the stream and the batch each show their trace id"
     logs = Path(re.search(r"logs kept in (\S+)", result.stdout).group(1))
-    spans = [json.loads(line) for line in (logs / "spans.jsonl").read_text().splitlines() if line]
+    spans = jsonl.records(logs / "spans.jsonl")
     services = {}
     for span in spans:
         services.setdefault(span["trace_id"], set()).add(span["service_name"])
@@ -48,10 +50,10 @@ def test_make_run_shows_every_demo_request_with_both_services_spans(replicas):
     # names the replica of every call (its address) and the process of every CoreEngine span (its instance id).
     shown_calls = [s for s in spans if s["trace_id"] in shown and s["kind"] == "CLIENT"]
     peers = {s["attributes"]["network.peer.port"] for s in shown_calls}
-    assert peers == {50051 + 10 * i for i in range(count)}, peers
+    assert len(replica_ports) == count and peers == replica_ports, (peers, replica_ports)
     instances = {s["resource"]["service.instance.id"] for s in spans if s["service_name"] == "core-engine"}
     assert len(instances) == count, instances
-    assert re.search(r"CLIENT   marketintel\.v1\.CoreEngine/GetQuote .* → 127\.0\.0\.1:500[56]1", result.stdout)
+    assert re.search(r"CLIENT   marketintel\.v1\.CoreEngine/GetQuote .* → 127\.0\.0\.1:\d+", result.stdout)
 
 
 def test_make_run_refuses_a_replica_count_it_cannot_run():

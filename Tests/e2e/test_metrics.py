@@ -11,9 +11,10 @@ import requests
 import yaml
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
-from stack import CORE_METRICS_PORT, GATEWAY, GATEWAY_PORT, ROOT, endpoint_for, start_stack, wait_for
+from stack import CORE_METRICS_PORT, GATEWAY, GATEWAY_PORT, ROOT, endpoint_for, free_ports, start_stack, wait_for
 
-PROMETHEUS = "http://127.0.0.1:19090"
+PROMETHEUS_PORT = free_ports(1)[0]
+PROMETHEUS = f"http://127.0.0.1:{PROMETHEUS_PORT}"
 OPENMETRICS = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"
 TARGETS = {"gateway": f"127.0.0.1:{GATEWAY_PORT}", "core-engine": f"127.0.0.1:{CORE_METRICS_PORT}"}
 pytestmark = pytest.mark.skipif(shutil.which("prometheus") is None, reason="Debian's prometheus package is not installed")
@@ -49,7 +50,7 @@ def prometheus(tmp_path):
     path.write_text(yaml.safe_dump(config))
     process = subprocess.Popen(
         ["prometheus", f"--config.file={path}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-         "--web.listen-address=127.0.0.1:19090", "--enable-feature=exemplar-storage"],
+         f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}", "--enable-feature=exemplar-storage"],
         stdout=subprocess.DEVNULL, stderr=open(tmp_path / "prometheus.log", "w"),
     )
     yield process

@@ -11,10 +11,10 @@ from collections import Counter
 import pytest
 import requests
 
-from stack import GATEWAY, HTTP_OTLP_PORT, ROOT, Receiver, Service, service_env, wait_for
+from stack import GATEWAY, HTTP_OTLP_PORT, ROOT, Receiver, Service, free_ports, service_env, wait_for
 
 REPLICAS = 3
-PORTS = [15051 + 10 * i for i in range(REPLICAS)]  # gRPC; metrics on the port after each
+PORTS, METRICS_PORTS = (lambda ports: (ports[:REPLICAS], ports[REPLICAS:]))(free_ports(2 * REPLICAS))  # gRPC, metrics
 PREVIOUS_ATTEMPTS = "rpc.grpc.request.metadata.grpc-previous-rpc-attempts"
 DEADLINE_MS = 3000
 
@@ -47,7 +47,7 @@ class Cluster:
 
     def start_replica(self, i, extra=None):
         env = service_env({**telemetry(), "OTEL_SERVICE_NAME": "core-engine", "GRPC_PORT": str(PORTS[i]),
-                           "METRICS_PORT": str(PORTS[i] + 1), **self.replica_env.get(i, {}), **(extra or {})})
+                           "METRICS_PORT": str(METRICS_PORTS[i]), **self.replica_env.get(i, {}), **(extra or {})})
         return Service("core-engine", env, self.tmp_path / f"core-{i}-{time.monotonic_ns()}.log")
 
     def ready(self):

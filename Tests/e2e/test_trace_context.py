@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from recording_proxy import RecordingProxy
-from stack import CORE_PORT, GATEWAY_PORT, start_stack
+from stack import CORE_PORT, GATEWAY_PORT, free_ports, start_stack
 from w3c_test_service import W3CTestService
 
-PROXY_PORT = 15053
+PROXY_PORT, SERVICE_PORT, HARNESS_PORT = free_ports(3)
 GET_QUOTE = "/marketintel.v1.CoreEngine/GetQuote"
 TRACE_ID = "12345678901234567890123456789012"
 PARENT_ID = "1234567890123456"
@@ -214,7 +214,6 @@ def test_level2_random_trace_id_flag_reaches_core_engine_and_traceresponse(hop, 
 
 
 SUITE_DIR = os.environ.get("W3C_TRACE_CONTEXT_TEST_DIR")
-SERVICE_PORT, HARNESS_PORT = 15054, 17777
 
 
 @pytest.mark.skipif(not SUITE_DIR, reason="W3C_TRACE_CONTEXT_TEST_DIR (a copy of w3c/trace-context's test/) is not set")
