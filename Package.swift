@@ -24,6 +24,9 @@ let package = Package(
         // metrics, and the Hummingbird route that serves them.
         .library(name: "PrometheusExemplars", targets: ["PrometheusExemplars"]),
         .library(name: "PrometheusExemplarsHummingbird", targets: ["PrometheusExemplarsHummingbird"]),
+        // For your own service's spans and log records: a swift-distributed-tracing tracer and a swift-log handler
+        // exporting OTLP over gRPC or HTTP, configured by the standard OTEL_* variables.
+        .library(name: "TelemetryPipeline", targets: ["TelemetryPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -32,7 +35,6 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
-        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-otel/swift-otel-semantic-conventions.git", from: "1.44.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -43,6 +45,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-service-context.git", from: "1.5.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // OTLP/HTTP export (TelemetryPipeline): the client, and gzip for OTEL_EXPORTER_OTLP_COMPRESSION.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         // Allocation benchmarks (Benchmarks/ObservabilityBenchmarks); the malloc interposer counts allocations.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -140,9 +145,7 @@ let package = Package(
         .target(
             name: "ServiceLifecycleSupport",
             dependencies: [
-                "ObservabilityPrimitives",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +153,29 @@ let package = Package(
             path: "Shared/ServiceLifecycleSupport",
             swiftSettings: swiftSettings
         ),
-        // The services' telemetry bootstrap: OTEL_* settings, swift-otel's tracer and log exporter, the JSON and OTLP
+        // The span and log pipeline behind swift-distributed-tracing and swift-log: a tracer, a log handler, batch
+        // processors, OTLP encoded from the field numbers and sent over gRPC or HTTP. No service, no HTTP framework.
+        .target(
+            name: "TelemetryPipeline",
+            dependencies: [
+                "TraceContextPropagation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Shared/TelemetryPipeline",
+            swiftSettings: swiftSettings
+        ),
+        // The services' telemetry bootstrap: OTEL_* settings, the pipeline's tracer and log exporter, the JSON and OTLP
         // log handlers, the metric catalog, the exemplar-keeping metrics. No HTTP framework, no gRPC.
         .target(
             name: "ServiceTelemetry",
@@ -159,11 +184,12 @@ let package = Package(
                 "PrometheusExemplars",
                 "ServiceConfiguration",
                 "ServiceLifecycleSupport",
+                "TelemetryPipeline",
                 "TraceContextPropagation",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
@@ -298,7 +324,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "OTel", package: "swift-otel"),
+                "TelemetryPipeline",
                 .product(name: "ServiceContextModule", package: "swift-service-context"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -318,16 +344,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TelemetryPipelineTests",
+            dependencies: [
+                "TelemetryPipeline",
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            path: "Tests/TelemetryPipelineTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServiceTelemetryTests",
             dependencies: [
                 "TraceContextPropagation",
                 "ServiceConfiguration",
                 "ServiceTelemetry",
-                "ServiceLifecycleSupport",
+                "TelemetryPipeline",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "OTel", package: "swift-otel"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceContextModule", package: "swift-service-context"),
             ],
             path: "Tests/ServiceTelemetryTests",
@@ -346,10 +382,8 @@ let package = Package(
             name: "ServiceLifecycleSupportTests",
             dependencies: [
                 "ServiceLifecycleSupport",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/ServiceLifecycleSupportTests",
             swiftSettings: swiftSettings

@@ -20,7 +20,8 @@ status=0
 for script in "${scripts[@]}"; do
     grep -q 'pipefail' "$script" || continue
     # A pipe (not ||) whose reader exits early; `# pipefail-safe: why` on the line accepts it.
-    found=$(grep -nE '[^|]\|[[:space:]]*(grep[[:space:]]+(-[a-zA-Z]*[qm]|--quiet|--max-count)|head\b)' "$script" || true)
+    pattern='[^|]\|[[:space:]]*(grep[[:space:]]+(-[a-zA-Z]*[qm]|--quiet|--max-count)|head\b)'  # pipefail-safe: a pattern
+    found=$(grep -nE "$pattern" "$script" || true)
     found=$(grep -v 'pipefail-safe:' <<< "$found" || true)
     [ -z "$found" ] && continue
     while read -r line; do

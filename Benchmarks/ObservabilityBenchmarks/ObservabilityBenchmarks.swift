@@ -8,7 +8,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import Metrics
-import OTel
+import TelemetryPipeline
 import PrometheusExemplars
 import ServiceContextModule
 import ServiceLifecycle
@@ -108,21 +108,20 @@ let benchmarks: @Sendable () -> Void = {
     }
 }
 
-/// swift-otel's tracer (exporting nowhere: `OTEL_TRACES_EXPORTER=none` semantics, the batch processor still runs),
-/// and the exemplar-keeping metrics factory, installed once for the process as the services install them.
+/// The pipeline's tracer, recording every span into a queue that nothing drains (its processor does not run, and the
+/// queue holds every span of a run): the request path's whole cost, from starting a span to queueing it at its end.
+/// Encoding and export happen on the exporter's task, off the request path; `scripts/bench` counts them.
+/// Installed once for the process with the exemplar-keeping metrics factory, as the services install them.
 enum Telemetry {
     nonisolated(unsafe) static var tracer: any Tracer = NoOpTracer()
 
     static func bootstrapOnce() {
         guard Self.tracer is NoOpTracer else { return }
-        var configuration = OTel.Configuration.default
-        configuration.serviceName = "benchmark"
-        configuration.traces.exporter = .none
-        configuration.metrics.enabled = false
-        configuration.logs.enabled = false
-        guard let (tracer, service) = try? OTel.makeTracingBackend(configuration: configuration) else { return }
-        Self.tracer = tracer
-        InstrumentationSystem.bootstrap(tracer)
+        var configuration = TelemetryPipelineConfiguration(resource: ["service.name": "benchmark"])
+        configuration.spans.maxQueueSize = 1 << 22
+        guard let pipeline = try? TelemetryPipeline(configuration: configuration) else { return }
+        Self.tracer = pipeline.tracer
+        InstrumentationSystem.bootstrap(pipeline.tracer)
         MetricsSystem.bootstrap(ExemplarMetricsFactory(definitions: MetricCatalog.definitions))
         LoggingSystem.bootstrap(
             { label, provider in
@@ -130,8 +129,6 @@ enum Telemetry {
             },
             metadataProvider: .correlationID
         )
-        // The batch processor drains the finished spans for as long as the benchmark process runs.
-        Task { try? await service.run() }
     }
 }
 

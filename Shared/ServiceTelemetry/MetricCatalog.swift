@@ -30,7 +30,13 @@ package enum MetricCatalog {
         ),
         "marketdata_faults_injected_total": .init(help: "Faults injected by the demo knobs, by kind."),
         // Telemetry health
-        "otel_span_export_failures_total": .init(help: "Span batches swift-otel reported as failed to export."),
-        "otel_spans_dropped_total": .init(help: "Spans in batches that failed to export."),
+        "otel_spans_exported_total": .init(help: "Spans the collector accepted."),
+        "otel_spans_dropped_total": .init(help: "Spans not delivered, by reason (queue_full, export_failed, rejected)."),
+        "otel_span_export_failures_total": .init(help: "Span batches that failed to export after their retries."),
+        "otel_log_records_exported_total": .init(help: "Log records the collector accepted."),
+        "otel_log_records_dropped_total": .init(
+            help: "Log records not delivered, by reason (queue_full, export_failed, rejected)."
+        ),
+        "otel_log_record_export_failures_total": .init(help: "Log record batches that failed to export after their retries."),
     ])
 }

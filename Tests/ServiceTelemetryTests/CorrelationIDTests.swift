@@ -1,6 +1,7 @@
 import Logging
 import ServiceContextModule
 import ServiceTelemetry
+import TelemetryPipeline
 import Testing
 import TraceContextPropagation
 
@@ -35,19 +36,23 @@ struct CorrelationIDTests {
         #expect(CorrelationID.resolve(nil).count == 32)
     }
 
-    @Test("log lines get the trace provider's ids and the correlation id in one dictionary")
+    @Test("log lines get the current span's ids and flags and the correlation id in one dictionary")
     func traceAndCorrelationMetadata() {
-        let traces = Logger.MetadataProvider { ["trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331"] }
-        let provider = Logger.MetadataProvider.traceAndCorrelation(traces)
-        #expect(provider.get() == ["trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331"])
+        let provider = Logger.MetadataProvider.traceAndCorrelation
+        #expect(provider.get() == [:])
         var context = ServiceContext.topLevel
         context.correlationID = "corr-42"
+        ServiceContext.withValue(context) { #expect(provider.get() == ["correlation_id": "corr-42"]) }
+        context.pipelineSpanContext = SpanContext(
+            traceID: TraceID(hexString: "0af7651916cd43dd8448eb211c80319c")!,
+            spanID: SpanID(hexString: "b7ad6b7169203331")!,
+            flags: 0x03
+        )
         ServiceContext.withValue(context) {
             #expect(provider.get() == [
-                "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "correlation_id": "corr-42",
+                "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "trace_flags": "03",
+                "correlation_id": "corr-42",
             ])
         }
-        let outsideATrace = Logger.MetadataProvider.traceAndCorrelation(Logger.MetadataProvider { [:] })
-        ServiceContext.withValue(context) { #expect(outsideATrace.get() == ["correlation_id": "corr-42"]) }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("What a log record sent over OTLP carries")
 struct OTLPLogHandlerTests {
-    /// Stands in for swift-otel's handler: keeps the events it is given.
+    /// Stands in for the pipeline's handler: keeps the events it is given.
     final class CapturingLogHandler: LogHandler, @unchecked Sendable {
         // Only touched from the test's own task.
         var events: [LogEvent] = []

@@ -1,9 +1,7 @@
-import Foundation
 import Logging
-import OTel
 import ServiceConfiguration
-import ServiceLifecycleSupport
 import ServiceTelemetry
+import TelemetryPipeline
 import Testing
 
 @Suite("OTEL_* environment variables")
@@ -14,7 +12,7 @@ struct TelemetrySettingsTests {
         #expect(!settings.sdkDisabled)
         #expect(settings.propagatesTraceContext)
         #expect(settings.propagatesBaggage)
-        #expect(settings.otel.serviceName == "gateway")
+        #expect(settings.pipeline.resource["service.name"] == "gateway")
     }
 
     @Test("service.instance.id: a random UUID per process, or the one OTEL_RESOURCE_ATTRIBUTES gives (a pod's name)")
@@ -23,7 +21,7 @@ struct TelemetrySettingsTests {
         let second = try TelemetrySettings(environment: [:], defaultServiceName: "core-engine")
         #expect(first.serviceInstanceID != second.serviceInstanceID)
         #expect(first.serviceInstanceID.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/) != nil)
-        #expect(first.otel.resourceAttributes["service.instance.id"] == first.serviceInstanceID)
+        #expect(first.pipeline.resource["service.instance.id"] == first.serviceInstanceID)
         #expect(first.resourceAttributes["service.name"] == "core-engine")
 
         let pod = try TelemetrySettings(
@@ -36,42 +34,75 @@ struct TelemetrySettingsTests {
     }
 
     @Test(
-        "the collector the exporters wait for: per signal, then shared, then the protocol's default port",
+        "where each signal is exported: its own endpoint, else the shared one (OTLP/HTTP appends the signal's path), else the default",
         arguments: [
-            ([:], ["localhost:4318"]),
-            (["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"], ["localhost:4317"]),
-            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"], ["collector:4318"]),
-            (["OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector.example"], ["collector.example:443"]),
-            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://[::1]:4318/"], ["::1:4318"]),
-            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:2"], ["b:2"]),
-            (["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://logs:3100/otlp"], ["localhost:4318", "logs:3100"]),
-            (["OTEL_LOGS_EXPORTER": "otlp"], ["localhost:4318"]),
-            (["OTEL_TRACES_EXPORTER": "none"], []),
-            (["OTEL_SDK_DISABLED": "true"], []),
-        ] as [([String: String], [String])]
+            ([:], "http://localhost:4318/v1/traces", nil),
+            (["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"], "http://localhost:4317", nil),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"], "http://collector:4318/v1/traces", nil),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/"], "http://collector:4318/v1/traces", nil),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"], "http://collector:4317", nil),
+            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:2/traces"], "http://b:2/traces", nil),
+            (["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://logs:3100/otlp/v1/logs"],
+             "http://localhost:4318/v1/traces", "http://logs:3100/otlp/v1/logs"),
+            (["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector.example"],
+             "https://collector.example/v1/traces", "https://collector.example/v1/logs"),
+            (["OTEL_TRACES_EXPORTER": "none"], nil, nil),
+        ] as [([String: String], String?, String?)]
     )
-    func collectorAddresses(environment: [String: String], expected: [String]) throws {
+    func endpoints(environment: [String: String], traces: String?, logs: String?) throws {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: "gateway")
-        #expect(settings.collectorAddresses.map { "\($0.host):\($0.port)" } == expected)
+        #expect(settings.pipeline.tracesExporter?.url == traces)
+        #expect(settings.pipeline.logsExporter?.url == logs)
+        #expect(settings.exportsLogs == (logs != nil))
+    }
+
+    @Test("exporter headers (percent-decoded, the signal's own over the shared ones), compression and timeout")
+    func exporterSettings() throws {
+        let settings = try TelemetrySettings(
+            environment: [
+                "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%20abc, x-tenant = demo",
+                "OTEL_EXPORTER_OTLP_TRACES_HEADERS": "x-tenant=traces",
+                "OTEL_EXPORTER_OTLP_COMPRESSION": "gzip",
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "2500",
+            ],
+            defaultServiceName: "gateway"
+        )
+        let exporter = try #require(settings.pipeline.tracesExporter)
+        #expect(exporter.headers.map { "\($0.0)=\($0.1)" } == ["authorization=Bearer abc", "x-tenant=traces"])
+        #expect(exporter.gzip)
+        #expect(exporter.attemptTimeout == .milliseconds(2500))
+    }
+
+    @Test("the sampler, the batch processors and the span limits from their variables, with the spec's defaults")
+    func pipelineSettings() throws {
+        let defaults = try TelemetrySettings(environment: [:], defaultServiceName: "gateway").pipeline
+        #expect(defaults.sampler == .parentBased(root: .alwaysOn))
+        #expect(defaults.spans == .spans && defaults.logRecords == .logRecords)
+        #expect(defaults.spanLimits == SpanLimits())
+        let set = try TelemetrySettings(
+            environment: [
+                "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1",
+                "OTEL_BSP_SCHEDULE_DELAY": "200", "OTEL_BSP_MAX_QUEUE_SIZE": "100", "OTEL_BLRP_EXPORT_TIMEOUT": "1000",
+                "OTEL_ATTRIBUTE_COUNT_LIMIT": "16", "OTEL_SPAN_EVENT_COUNT_LIMIT": "4",
+                "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT": "64",
+            ],
+            defaultServiceName: "gateway"
+        ).pipeline
+        #expect(set.sampler == .parentBased(root: .traceIDRatio(0.1)))
+        #expect(set.spans.scheduleDelay == .milliseconds(200))
+        #expect(set.spans.maxQueueSize == 100 && set.spans.maxExportBatchSize == 100)
+        #expect(set.logRecords.exportTimeout == .milliseconds(1000))
+        #expect(set.spanLimits.attributeCount == 16 && set.spanLimits.attributesPerEvent == 16)
+        #expect(set.spanLimits.eventCount == 4 && set.spanLimits.attributeValueLength == 64)
     }
 
     @Test("the resource names the service's version and the telemetry SDK")
     func resource() throws {
         let settings = try TelemetrySettings(environment: [:], defaultServiceName: "gateway")
-        #expect(settings.otel.resourceAttributes["service.version"] == Observability.version)
-        #expect(settings.otel.resourceAttributes["telemetry.sdk.name"] == "swift-otel")
-        #expect(settings.otel.resourceAttributes["telemetry.sdk.language"] == "swift")
-        #expect(settings.otel.resourceAttributes["telemetry.sdk.version"] == TelemetrySettings.sdkVersion)
-    }
-
-    @Test("telemetry.sdk.version is the swift-otel release the package resolved")
-    func sdkVersionIsResolved() throws {
-        // Package.resolved is written by every build (and never committed); the root is three folders up.
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let resolved = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("Package.resolved")))
-        let pins = try #require((resolved as? [String: Any])?["pins"] as? [[String: Any]])
-        let otel = try #require(pins.first { $0["identity"] as? String == "swift-otel" })
-        #expect((otel["state"] as? [String: Any])?["version"] as? String == TelemetrySettings.sdkVersion)
+        #expect(settings.pipeline.resource["service.version"] == Observability.version)
+        #expect(settings.pipeline.resource["telemetry.sdk.name"] == "TelemetryPipeline")
+        #expect(settings.pipeline.resource["telemetry.sdk.language"] == "swift")
+        #expect(settings.pipeline.resource["telemetry.sdk.version"] == TelemetryPipeline.version)
     }
 
     @Test(
@@ -85,7 +116,7 @@ struct TelemetrySettingsTests {
     func serviceName(environment: [String: String], expected: String) throws {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: "gateway")
         #expect(settings.serviceName == expected)
-        #expect(settings.otel.serviceName == expected)
+        #expect(settings.pipeline.resource["service.name"] == expected)
     }
 
     @Test("accepts the standard values other SDKs use")
@@ -114,6 +145,12 @@ struct TelemetrySettingsTests {
             ("OTEL_TRACES_SAMPLER", "xray"),
             ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "-1"),
+            ("OTEL_LOGS_EXPORTER", "console"),
+            ("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "0"),
+            ("OTEL_SPAN_EVENT_COUNT_LIMIT", "many"),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "jaeger:4317"),
             ("OTEL_BSP_SCHEDULE_DELAY", "soon"),
             ("OTEL_BSP_MAX_QUEUE_SIZE", "0"),

@@ -38,7 +38,7 @@ def test_an_undeclared_import_and_an_unused_dependency_fail(tmp_path):
     manifest = copy / "Package.swift"
     manifest.write_text(manifest.read_text().replace(
         'name: "GatewayTests",\n            dependencies: [',
-        'name: "GatewayTests",\n            dependencies: [\n                .product(name: "OTel", package: "swift-otel"),', 1))
+        'name: "GatewayTests",\n            dependencies: [\n                .product(name: "AsyncHTTPClient", package: "async-http-client"),', 1))
     result = run(copy)
     assert result.returncode == 1
-    assert "GatewayTests declares OTel in Package.swift but never imports it" in result.stderr
+    assert "GatewayTests declares AsyncHTTPClient in Package.swift but never imports it" in result.stderr

@@ -21,7 +21,7 @@ def variables_read(target):
     """Every environment variable a service reads: its typed settings (dotted keys, as swift-configuration maps
     them) plus the OTEL_* variables of the shared telemetry setup."""
     settings = re.findall(r'settings\.\w+\(\s*"([a-z.]+)"', swift_sources(target))
-    shared = swift_sources("Shared/ServiceTelemetry")
+    shared = swift_sources("Shared/ServiceTelemetry", "Shared/TelemetryPipeline")
     return {key.upper().replace(".", "_") for key in settings} | set(re.findall(r'"(OTEL_[A-Z_]+)"', shared))
 
 

@@ -1,0 +1,86 @@
+import Logging
+
+/// Encodes log records as one `ExportLogsServiceRequest`
+/// (opentelemetry/proto/collector/logs/v1/logs_service.proto and logs/v1/logs.proto), from the field numbers.
+struct LogRecordEncoder: Sendable {
+    /// The `Resource` message, encoded once.
+    let resource: [UInt8]
+    /// The `InstrumentationScope` message, encoded once.
+    let scope: [UInt8]
+
+    func encode(_ records: [LogRecord]) -> [UInt8] {
+        var writer = ProtobufWriter(reservingCapacity: 64 + records.count * 200)
+        // ExportLogsServiceRequest.resource_logs = 1
+        writer.message(1) { resourceLogs in
+            resourceLogs.encodedMessage(1, self.resource)  // ResourceLogs.resource = 1
+            resourceLogs.message(2) { scopeLogs in  // ResourceLogs.scope_logs = 2
+                scopeLogs.encodedMessage(1, self.scope)  // ScopeLogs.scope = 1
+                for record in records {
+                    scopeLogs.message(2) { Self.encode(record, into: &$0) }  // ScopeLogs.log_records = 2
+                }
+            }
+        }
+        return writer.bytes
+    }
+
+    /// LogRecord: time_unix_nano 1, severity_number 2, severity_text 3, body 5, attributes 6, flags 8,
+    /// trace_id 9, span_id 10, observed_time_unix_nano 11.
+    private static func encode(_ record: LogRecord, into writer: inout ProtobufWriter) {
+        writer.fixed64(1, record.timeNanoseconds)
+        writer.uint64(2, Self.severityNumber(record.level))
+        // The data model: "the original string representation of the severity as it is known at the source".
+        writer.string(3, record.level.rawValue)
+        writer.message(5) { $0.presentString(1, record.message) }  // AnyValue.string_value = 1
+        for (key, value) in record.attributes.sorted(by: { $0.key < $1.key }) {
+            writer.message(6) { keyValue in
+                keyValue.presentString(1, key)
+                keyValue.message(2) { $0.metadataValue(value) }
+            }
+        }
+        if let context = record.spanContext {
+            writer.fixed32(8, UInt32(context.flags))
+            writer.id(9, context.traceID.high, context.traceID.low)
+            writer.id(10, context.spanID.value)
+        }
+        writer.fixed64(11, record.timeNanoseconds)
+    }
+
+    /// The log data model's severity numbers for swift-log's levels (notice sits between INFO and WARN).
+    static func severityNumber(_ level: Logger.Level) -> UInt64 {
+        switch level {
+        case .trace: 1
+        case .debug: 5
+        case .info: 9
+        case .notice: 10
+        case .warning: 13
+        case .error: 17
+        case .critical: 21
+        }
+    }
+}
+
+extension ProtobufWriter {
+    /// A swift-log metadata value as an `AnyValue`: a string, an array (`array_value` = 5) or a key-value list
+    /// (`kvlist_value` = 6, KeyValueList: values = 1); a string-convertible value as its description.
+    mutating func metadataValue(_ value: Logger.MetadataValue) {
+        switch value {
+        case .string(let string):
+            self.presentString(1, string)
+        case .stringConvertible(let convertible):
+            self.presentString(1, convertible.description)
+        case .array(let values):
+            self.message(5) { array in
+                for value in values { array.message(1) { $0.metadataValue(value) } }
+            }
+        case .dictionary(let dictionary):
+            self.message(6) { list in
+                for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
+                    list.message(1) { keyValue in
+                        keyValue.presentString(1, key)
+                        keyValue.message(2) { $0.metadataValue(value) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ServiceContextModule
+
+/// What identifies a span across processes (W3C Trace Context): its trace, its own id, the trace flags and the
+/// vendors' `tracestate`. The tracer keeps it in the `ServiceContext` of every span it starts and of every
+/// request whose `traceparent` it extracts.
+public struct SpanContext: Sendable, Hashable {
+    public var traceID: TraceID
+    public var spanID: SpanID
+    /// The W3C trace flags: bit 0 sampled, bit 1 random trace id (Level 2).
+    public var flags: UInt8
+    /// The caller's `tracestate`, already checked by `TraceContextCarrier`, passed on as it came.
+    public var traceState: String?
+    /// Whether this context came from another process (`traceparent`) rather than from a span started here.
+    public var isRemote: Bool
+
+    public init(traceID: TraceID, spanID: SpanID, flags: UInt8, traceState: String? = nil, isRemote: Bool = false) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.flags = flags
+        self.traceState = traceState
+        self.isRemote = isRemote
+    }
+
+    public static let sampledFlag: UInt8 = 0x01
+    public static let randomTraceIDFlag: UInt8 = 0x02
+
+    public var isSampled: Bool { self.flags & Self.sampledFlag != 0 }
+
+    /// The `traceparent` header value, version 00.
+    public var traceParentHeaderValue: String {
+        var value = "00-"
+        value.reserveCapacity(55)
+        value += self.traceID.hexString
+        value += "-"
+        value += self.spanID.hexString
+        value += self.flags < 0x10 ? "-0" : "-"
+        value += String(self.flags, radix: 16)
+        return value
+    }
+}
+
+extension ServiceContext {
+    /// The span context the pipeline's tracer put here: the current span's, or the caller's until a span starts.
+    public var pipelineSpanContext: SpanContext? {
+        get { self[PipelineSpanContextKey.self] }
+        set { self[PipelineSpanContextKey.self] = newValue }
+    }
+}
+
+private enum PipelineSpanContextKey: ServiceContextKey {
+    typealias Value = SpanContext
+    static var nameOverride: String? { "span-context" }
+}

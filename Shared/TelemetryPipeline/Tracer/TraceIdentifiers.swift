@@ -1,0 +1,87 @@
+/// A W3C trace id: 16 bytes, never all zero, kept as two integers so that making, comparing and sampling on one
+/// costs no allocation.
+public struct TraceID: Sendable, Hashable {
+    /// The first eight bytes, big-endian.
+    public var high: UInt64
+    /// The last eight bytes, big-endian: the seven on the right are the random part W3C Trace Context Level 2 names.
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// 32 lowercase hex digits, as `traceparent` and the log lines carry it.
+    public var hexString: String { HexEncoding.string(self.high, self.low) }
+
+    /// Parses 32 lowercase hex digits; `nil` for anything else, and for the invalid all-zero id.
+    public init?(hexString: some StringProtocol) {
+        guard let (high, low) = HexEncoding.twoWords(hexString), high != 0 || low != 0 else { return nil }
+        self.init(high: high, low: low)
+    }
+}
+
+/// A W3C span id: 8 bytes, never all zero.
+public struct SpanID: Sendable, Hashable {
+    public var value: UInt64
+
+    public init(value: UInt64) {
+        self.value = value
+    }
+
+    /// 16 lowercase hex digits.
+    public var hexString: String { HexEncoding.string(self.value) }
+
+    /// Parses 16 lowercase hex digits; `nil` for anything else, and for the invalid all-zero id.
+    public init?(hexString: some StringProtocol) {
+        guard let value = HexEncoding.word(hexString), value != 0 else { return nil }
+        self.init(value: value)
+    }
+}
+
+/// Lowercase hex of ids, written straight into a string's storage.
+enum HexEncoding {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func string(_ words: UInt64...) -> String {
+        String(unsafeUninitializedCapacity: words.count * 16) { buffer in
+            var index = 0
+            for word in words {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    buffer[index] = Self.digits[Int((word >> UInt64(shift)) & 0xf)]
+                    index += 1
+                }
+            }
+            return index
+        }
+    }
+
+    static func word(_ text: some StringProtocol) -> UInt64? {
+        self.words(text, count: 1).map { $0.0 }
+    }
+
+    static func twoWords(_ text: some StringProtocol) -> (UInt64, UInt64)? {
+        self.words(text, count: 2)
+    }
+
+    /// `count` (1 or 2) words of exactly 16 lowercase hex digits each, in one pass over the text.
+    private static func words(_ text: some StringProtocol, count: Int) -> (UInt64, UInt64)? {
+        guard text.utf8.count == count * 16 else { return nil }
+        var words: (UInt64, UInt64) = (0, 0)
+        var index = 0
+        for byte in text.utf8 {
+            guard let digit = Self.value(of: byte) else { return nil }
+            if index < 16 { words.0 = words.0 << 4 | UInt64(digit) } else { words.1 = words.1 << 4 | UInt64(digit) }
+            index += 1
+        }
+        return words
+    }
+
+    static func value(of byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

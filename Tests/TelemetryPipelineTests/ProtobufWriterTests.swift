@@ -1,0 +1,54 @@
+import Testing
+
+@testable import TelemetryPipeline
+
+@Suite("ProtobufWriter: protobuf's wire format from field numbers")
+struct ProtobufWriterTests {
+    @Test("varints, fixed-width values, and defaults left out as proto3 does")
+    func scalars() {
+        var writer = ProtobufWriter()
+        writer.uint64(1, 150)
+        writer.uint64(2, 0)
+        writer.fixed32(3, 0x0102_0304)
+        writer.string(4, "")
+        writer.int64(5, -1)
+        #expect(writer.bytes == [0x08, 0x96, 0x01, 0x1D, 0x04, 0x03, 0x02, 0x01, 0x28] + [UInt8](repeating: 0xFF, count: 9) + [0x01])
+    }
+
+    @Test("a nested message longer than 127 bytes gets its length widened in place", arguments: [0, 1, 127, 128, 300, 20_000])
+    func nestedLengths(length: Int) {
+        var writer = ProtobufWriter()
+        writer.message(7) { inner in
+            inner.presentString(1, String(repeating: "x", count: length))
+        }
+        writer.uint64(8, 42)
+        var reader = ProtobufReader(writer.bytes)
+        guard case (7, .bytes(let inner))? = reader.next() else {
+            Issue.record("field 7 is not a length-delimited message")
+            return
+        }
+        var innerReader = ProtobufReader(inner)
+        guard case (1, .bytes(let text))? = innerReader.next() else { Issue.record("no string"); return }
+        #expect(text.count == length)
+        guard case (8, .varint(42))? = reader.next() else { Issue.record("the field after the message is lost"); return }
+    }
+
+    @Test("ids are written big-endian, 16 and 8 bytes")
+    func ids() {
+        var writer = ProtobufWriter()
+        writer.id(1, 0x0102_0304_0506_0708, 0x090A_0B0C_0D0E_0F10)
+        #expect(writer.bytes == [0x0A, 16] + Array(1...16))
+    }
+
+    @Test("trace and span ids print and parse as lowercase hex")
+    func hex() {
+        let traceID = TraceID(high: 0x0af7_6519_16cd_43dd, low: 0x8448_eb21_1c80_319c)
+        #expect(traceID.hexString == "0af7651916cd43dd8448eb211c80319c")
+        #expect(TraceID(hexString: traceID.hexString) == traceID)
+        #expect(SpanID(hexString: "b7ad6b7169203331")?.hexString == "b7ad6b7169203331")
+        #expect(TraceID(hexString: "0AF7651916CD43DD8448EB211C80319C") == nil)
+        #expect(SpanID(hexString: "0000000000000000") == nil)
+        let context = SpanContext(traceID: traceID, spanID: SpanID(value: 0xb7ad_6b71_6920_3331), flags: 3)
+        #expect(context.traceParentHeaderValue == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03")
+    }
+}
