@@ -19,7 +19,7 @@ func readme<Client: ClientTransport, Server: ServerTransport>(
     request: String
 ) async throws {
 """
-CONTEXT_IMPORTS = ["GRPCCore", "Hummingbird", "Logging", "Metrics", "ServiceContextModule"]
+CONTEXT_IMPORTS = ["GRPCCore", "Hummingbird", "Instrumentation", "Logging", "Metrics", "ServiceContextModule"]
 
 
 def readme_lines():
