@@ -21,11 +21,19 @@ package enum LogRedaction {
         }
     }
 
-    /// `metadata` with every credential replaced, at any depth.
+    /// `metadata` with every credential replaced, at any depth. Only what changes is written back: a record without
+    /// credentials or nested values is returned as it came, with no copy of its dictionary.
     package static func redacted(_ metadata: Logger.Metadata) -> Logger.Metadata {
         var result = metadata
         for (key, value) in metadata {
-            result[key] = Self.isSensitive(key) ? Self.placeholder : Self.redacted(value)
+            if Self.isSensitive(key) {
+                result[key] = Self.placeholder
+                continue
+            }
+            switch value {
+            case .dictionary, .array: result[key] = Self.redacted(value)
+            case .string, .stringConvertible: break
+            }
         }
         return result
     }

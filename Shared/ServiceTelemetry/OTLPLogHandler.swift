@@ -32,11 +32,16 @@ package struct OTLPLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        // As in the JSON line: explicit metadata wins over the provider's, which wins over the handler's.
+        // As in the JSON line: explicit metadata wins over the provider's, which wins over the handler's. An empty
+        // side is not merged (a merge copies the dictionary).
         var metadata = self.metadata
-        if let provided = self.metadataProvider?.get() { metadata.merge(provided) { $1 } }
-        for key in Self.recordFields { metadata[key] = nil }
-        if let explicit = event.metadata { metadata.merge(explicit) { $1 } }
+        if let provided = self.metadataProvider?.get(), !provided.isEmpty {
+            if metadata.isEmpty { metadata = provided } else { metadata.merge(provided) { $1 } }
+            for key in Self.recordFields where metadata[key] != nil { metadata[key] = nil }
+        }
+        if let explicit = event.metadata, !explicit.isEmpty {
+            if metadata.isEmpty { metadata = explicit } else { metadata.merge(explicit) { $1 } }
+        }
         var event = event
         event.metadata = LogRedaction.redacted(metadata)
         self.base.log(event: event)

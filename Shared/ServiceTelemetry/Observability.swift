@@ -72,7 +72,8 @@ package enum Observability {
                     )
                 }
                 guard let makeOTLPLogHandler else { return json }
-                var otlp = OTLPLogHandler(base: makeOTLPLogHandler, metadataProvider: provider)
+                // The record's trace fields come from the span context itself: only the correlation id is metadata.
+                var otlp = OTLPLogHandler(base: makeOTLPLogHandler, metadataProvider: .correlationID)
                 otlp.logLevel = logLevel
                 return MultiplexLogHandler([json, otlp])
             },

@@ -44,6 +44,14 @@ struct BatchProcessorTests {
         }
     }
 
+    @Test(
+        "a collector's count of rejected records is taken at most up to the batch's size, never below zero",
+        arguments: [(10, 3, 7, 3), (2, 5, 0, 2), (4, -1, 4, 0), (4, 0, 4, 0)]
+    )
+    func accounting(batchSize: Int, reported: Int, exported: Int, rejected: Int) {
+        #expect(BatchProcessor<Int>.accounted(batchSize: batchSize, rejected: reported) == (exported, rejected))
+    }
+
     @Test("a partial batch goes out after the schedule delay")
     func delay() async throws {
         let queue = BatchQueue<Int>(capacity: 100, batchSize: 50)

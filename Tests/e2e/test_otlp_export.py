@@ -71,9 +71,12 @@ def test_spans_field_by_field(tmp_path, capture):
         assert server.flags == 0x01 | 0x100 | 0x200
         assert client.flags == 0x01 | 0x100
         assert core_server.flags == 0x01 | 0x100 | 0x200
-        # Times: inside the request, and each child inside its parent.
+        # Times: started after the request was sent, ended before it arrived here (the SERVER span ends once the body
+        # is written, which may be after the client has read it), and each child inside its parent.
+        arrived = time.time_ns()
         for _, _, span in spans:
-            assert before <= span.start_time_unix_nano <= span.end_time_unix_nano <= after
+            assert before <= span.start_time_unix_nano <= span.end_time_unix_nano <= arrived
+        assert all(s.start_time_unix_nano <= after for _, _, s in spans)
         assert server.start_time_unix_nano <= client.start_time_unix_nano <= client.end_time_unix_nano <= server.end_time_unix_nano
         # Status: a 404 is not the HTTP server's error, nor NOT_FOUND the gRPC server's (the conventions), but the
         # CLIENT span's; the step that failed is an error with its message.
@@ -112,10 +115,8 @@ def test_spans_field_by_field(tmp_path, capture):
 def test_log_records_field_by_field(tmp_path, capture):
     core, gateway, receiver = start(capture, tmp_path)
     try:
-        before = time.time_ns()
         response = requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", headers={
             "traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01", "X-Correlation-ID": "field-1"}, timeout=5)
-        after = time.time_ns()
         assert response.status_code == 200
         trace = bytes.fromhex(CALLER_TRACE)
         records = wait_for(lambda: (r := [x for x in receiver.log_records() if x[2].trace_id == trace])
@@ -131,7 +132,10 @@ def test_log_records_field_by_field(tmp_path, capture):
         assert handled.flags == 0x01
         assert all(r.span_id in span_ids for _, _, r in records)
         assert handled.severity_number == 9 and handled.severity_text == "info"
-        assert before <= handled.time_unix_nano <= after and handled.observed_time_unix_nano >= handled.time_unix_nano
+        # Written while the request was handled: not before its span started, and (the access line comes at completion,
+        # which may be after the client has its answer) before the record arrived here.
+        assert server.start_time_unix_nano <= handled.time_unix_nano <= time.time_ns()
+        assert handled.observed_time_unix_nano >= handled.time_unix_nano
         record_attributes = attributes(handled)
         assert record_attributes["correlation_id"] == "field-1"
         assert "trace_id" not in record_attributes and "span_id" not in record_attributes
@@ -174,7 +178,8 @@ def test_a_503_with_retry_after_is_retried_and_nothing_is_lost(tmp_path, capture
 
 def test_a_partial_success_is_counted_and_reported(tmp_path, capture):
     rejected = trace_service_pb2.ExportTraceServiceResponse()
-    rejected.partial_success.rejected_spans = 2
+    # One: whichever export comes first (a readiness check's span, a request's) holds at least one span.
+    rejected.partial_success.rejected_spans = 1
     rejected.partial_success.error_message = "span too large"
     core, gateway, receiver = start(capture, tmp_path, {"OTEL_LOGS_EXPORTER": "none"},
                                     script=[(200, {}, rejected.SerializeToString())])
@@ -184,9 +189,9 @@ def test_a_partial_success_is_counted_and_reported(tmp_path, capture):
             text = requests.get(f"{GATEWAY}/metrics", timeout=5).text + requests.get(
                 f"http://127.0.0.1:{CORE_METRICS_PORT}/metrics", timeout=5).text
             return sum(float(v) for v in re.findall(r'^otel_spans_dropped_total\{reason="rejected"\} (\S+)', text, re.M))
-        wait_for(lambda: rejections() == 2, what="the two rejected spans counted")
+        wait_for(lambda: rejections() == 1, what="the rejected span counted")
         lines = [l for s in (gateway, core) for l in s.lines() if l["message"] == "collector rejected part of an export"]
-        assert len(lines) == 1 and lines[0]["rejected"] == "2" and lines[0]["error_message"] == "span too large"
+        assert len(lines) == 1 and lines[0]["rejected"] == "1" and lines[0]["error_message"] == "span too large"
     finally:
         gateway.kill()
         core.kill()
@@ -209,3 +214,28 @@ def test_gzip_and_headers_reach_the_collector(tmp_path, capture):
 def dropped(metrics_url):
     text = requests.get(metrics_url, timeout=5).text
     return sum(float(v) for v in re.findall(r"^otel_spans_dropped_total(?:\{[^}]*\})? (\S+)", text, re.M))
+
+
+def test_a_collector_claiming_more_rejections_than_spans_sent_breaks_nothing(tmp_path, capture):
+    """A wrong answer (more rejected spans than the batch held) is counted as the whole batch, not as a negative
+    export count, which swift-prometheus would stop the process for."""
+    rejected = trace_service_pb2.ExportTraceServiceResponse()
+    rejected.partial_success.rejected_spans = 1_000_000
+    core, gateway, receiver = start(capture, tmp_path, {"OTEL_LOGS_EXPORTER": "none"},
+                                    script=[(200, {}, rejected.SerializeToString())])
+    try:
+        assert requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5).status_code == 200
+
+        def rejected_counted():
+            text = requests.get(f"{GATEWAY}/metrics", timeout=5).text + requests.get(
+                f"http://127.0.0.1:{CORE_METRICS_PORT}/metrics", timeout=5).text
+            return sum(float(v) for v in re.findall(r'^otel_spans_dropped_total\{reason="rejected"\} (\S+)', text, re.M))
+        wait_for(lambda: rejected_counted() > 0, what="the wrong answer counted")
+        _, _, first = receiver.requests[0]
+        assert rejected_counted() == len(first.resource_spans[0].scope_spans[0].spans)
+        # Both services still answer (and export) after it.
+        assert requests.get(f"{GATEWAY}/api/v1/quotes/MSFT", timeout=5).status_code == 200
+        assert gateway.process.poll() is None and core.process.poll() is None
+    finally:
+        gateway.kill()
+        core.kill()

@@ -89,8 +89,9 @@ struct BatchProcessor<Record: Sendable>: Service {
         let batch = self.queue.takeBatch()
         guard !batch.isEmpty else { return }
         switch await self.exporter.export(self.encode(batch), until: deadline) {
-        case .exported(let rejected, let message):
-            health.exported.increment(by: Int64(batch.count - rejected))
+        case .exported(let reported, let message):
+            let (exported, rejected) = Self.accounted(batchSize: batch.count, rejected: reported)
+            health.exported.increment(by: Int64(exported))
             if rejected > 0 {
                 health.droppedRejected.increment(by: Int64(rejected))
                 if let heldBack = self.rejectionWarnings.admit() {
@@ -116,6 +117,13 @@ struct BatchProcessor<Record: Sendable>: Service {
                 )
             }
         }
+    }
+
+    /// What a partial success means for the counters: a collector's count of rejected records is taken at most up to
+    /// the batch's size (and never below zero), so that a wrong answer cannot drive a counter backwards.
+    static func accounted(batchSize: Int, rejected: Int) -> (exported: Int, rejected: Int) {
+        let rejected = min(max(rejected, 0), batchSize)
+        return (batchSize - rejected, rejected)
     }
 
     private func recordDropped(_ health: ExportHealth) {

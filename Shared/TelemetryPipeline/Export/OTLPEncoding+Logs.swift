@@ -9,18 +9,9 @@ struct LogRecordEncoder: Sendable {
     let scope: [UInt8]
 
     func encode(_ records: [LogRecord]) -> [UInt8] {
-        var writer = ProtobufWriter(reservingCapacity: 64 + records.count * 200)
-        // ExportLogsServiceRequest.resource_logs = 1
-        writer.message(1) { resourceLogs in
-            resourceLogs.encodedMessage(1, self.resource)  // ResourceLogs.resource = 1
-            resourceLogs.message(2) { scopeLogs in  // ResourceLogs.scope_logs = 2
-                scopeLogs.encodedMessage(1, self.scope)  // ScopeLogs.scope = 1
-                for record in records {
-                    scopeLogs.message(2) { Self.encode(record, into: &$0) }  // ScopeLogs.log_records = 2
-                }
-            }
+        ProtobufWriter.exportRequest(resource: self.resource, scope: self.scope, items: records, bytesPerItem: 200) {
+            Self.encode($0, into: &$1)
         }
-        return writer.bytes
     }
 
     /// LogRecord: time_unix_nano 1, severity_number 2, severity_text 3, body 5, attributes 6, flags 8,
@@ -31,7 +22,7 @@ struct LogRecordEncoder: Sendable {
         // The data model: "the original string representation of the severity as it is known at the source".
         writer.string(3, record.level.rawValue)
         writer.message(5) { $0.presentString(1, record.message) }  // AnyValue.string_value = 1
-        for (key, value) in record.attributes.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in record.attributes {
             writer.message(6) { keyValue in
                 keyValue.presentString(1, key)
                 keyValue.message(2) { $0.metadataValue(value) }
@@ -74,7 +65,7 @@ extension ProtobufWriter {
             }
         case .dictionary(let dictionary):
             self.message(6) { list in
-                for (key, value) in dictionary.sorted(by: { $0.key < $1.key }) {
+                for (key, value) in dictionary {
                     list.message(1) { keyValue in
                         keyValue.presentString(1, key)
                         keyValue.message(2) { $0.metadataValue(value) }

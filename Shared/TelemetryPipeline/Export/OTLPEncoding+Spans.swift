@@ -10,18 +10,9 @@ struct SpanEncoder: Sendable {
     let limits: SpanLimits
 
     func encode(_ spans: [RecordingSpan]) -> [UInt8] {
-        var writer = ProtobufWriter(reservingCapacity: 64 + spans.count * 320)
-        // ExportTraceServiceRequest.resource_spans = 1
-        writer.message(1) { resourceSpans in
-            resourceSpans.encodedMessage(1, self.resource)  // ResourceSpans.resource = 1
-            resourceSpans.message(2) { scopeSpans in  // ResourceSpans.scope_spans = 2
-                scopeSpans.encodedMessage(1, self.scope)  // ScopeSpans.scope = 1
-                for span in spans {
-                    scopeSpans.message(2) { self.encode(span, into: &$0) }  // ScopeSpans.spans = 2
-                }
-            }
+        ProtobufWriter.exportRequest(resource: self.resource, scope: self.scope, items: spans, bytesPerItem: 320) {
+            self.encode($0, into: &$1)
         }
-        return writer.bytes
     }
 
     /// Span: trace_id 1, span_id 2, trace_state 3, parent_span_id 4, name 5, kind 6, start_time_unix_nano 7,
