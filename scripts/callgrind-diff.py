@@ -14,7 +14,7 @@ import sys
 # Our modules: a module renamed or split still counts as ours, so a move between them is not a difference.
 OURS = {"Shared", "ServiceTelemetry", "PrometheusExemplars", "PrometheusExemplarsHummingbird", "ServiceLifecycleSupport",
         "ServiceConfiguration", "GRPCObservability", "TraceContextPropagation", "ObservabilityPrimitives", "Gateway",
-        "CoreEngine", "MarketDataContract"}
+        "CoreEngine", "MarketDataContract", "TelemetryPipeline"}
 MANGLED_MODULE = re.compile(r"\$s(\d+)([A-Za-z_]\w*)")
 
 

@@ -1,10 +1,11 @@
 import Logging
 
-/// Hands every log record to swift-otel's OTLP logging backend with the metadata the JSON line has.
+/// Hands every log record to the pipeline's OTLP log handler (`PipelineLogHandler`) with the metadata the JSON line
+/// has.
 ///
-/// swift-otel's handler takes the trace and span ids of the current span itself (they become the record's
-/// `trace_id` and `span_id` fields, not attributes), but it applies no metadata provider and no redaction. This
-/// one adds what the provider gives (`correlation_id`), leaves out the ids the record already carries, and
+/// The pipeline's handler takes the trace and span ids of the current span itself (they become the record's
+/// `trace_id`, `span_id` and `flags` fields, not attributes), and applies no metadata provider and no redaction.
+/// This one adds what the provider gives (`correlation_id`), leaves out the ids the record already carries, and
 /// replaces credentials as the JSON line does, so the two outputs say the same thing.
 package struct OTLPLogHandler: LogHandler {
     /// Provider keys that are fields of the OTLP record rather than attributes.
