@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# The release build of both services, in .build/release: the folder the benchmark and the allocation guard build
-# their own products into too, so that CI compiles the sources in release once.
+# The release build of both services: the command the Dockerfile runs, and the one CI runs to check it. Only the two
+# shipped products (the benchmark's floor and ablation binaries are built by scripts/bench when it needs them).
 #
-#   scripts/build-release.sh                          # CI, scripts/bench, scripts/allocation-benchmarks.sh
-#   scripts/build-release.sh --static-swift-stdlib    # the Dockerfile: the Swift runtime linked in, for a slim image
-#
-# Why CI does not link statically: --static-swift-stdlib changes every module's compile command (measured: a
-# package's dependencies recompile when only that flag changes), and package-benchmark's plugin builds without it,
-# so a static build could share nothing with the allocation guard: a third full build of every module.
+# Linked statically (the Swift runtime inside): the slim runtime image needs it, and valgrind, which the benchmark's
+# instruction counts run under, stops with an internal error on these binaries linked against the toolchain's shared
+# runtime (measured: even --tool=none). That is also why the allocation guard cannot share this build: its
+# package-benchmark plugin builds without the flag, and the flag changes every module's compile command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for product in gateway core-engine; do
-    swift build -c release --product "$product" "$@"
+    swift build -c release --static-swift-stdlib --product "$product" "$@"
 done

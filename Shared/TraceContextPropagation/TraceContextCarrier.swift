@@ -81,8 +81,14 @@ public struct TraceContextCarrier: Sendable, Equatable {
 
 extension TraceContextCarrier {
     struct Extractor: Instrumentation.Extractor {
+        /// Whether a `tracestate` the tracer's parser may refuse (see `tracerReadsTraceState`) is kept from it;
+        /// a `W3CLevel2Tracer` takes every checked list.
+        var withholdsTraceState = true
+
         func extract(key: String, from carrier: TraceContextCarrier) -> String? {
-            if key == TraceContextCarrier.traceStateKey, !carrier.tracerReadsTraceState { return nil }
+            if key == TraceContextCarrier.traceStateKey, self.withholdsTraceState, !carrier.tracerReadsTraceState {
+                return nil
+            }
             return carrier[key]
         }
     }

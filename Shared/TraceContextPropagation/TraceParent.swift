@@ -35,7 +35,29 @@ public struct TraceParent: Sendable, Hashable {
     /// around the value is allowed; a version other than 00 (and not ff) is read by the version-00 rules on its
     /// first 55 characters, and may be followed by more fields after a dash.
     public init?(headerValue: some StringProtocol) {
-        let bytes = Array(headerValue.trimmingOptionalWhitespace().utf8)
+        guard let fields = Self.fields(ofHeaderValue: headerValue) else { return nil }
+        self.traceID = Self.hex(fields.traceIDHigh) + Self.hex(fields.traceIDLow)
+        self.spanID = Self.hex(fields.spanID)
+        self.flags = fields.flags
+    }
+
+    /// A traceparent's ids and flags as numbers, the big-endian bytes of each id read as one integer.
+    public struct Fields: Sendable, Hashable {
+        public var traceIDHigh: UInt64
+        public var traceIDLow: UInt64
+        public var spanID: UInt64
+        public var flags: UInt8
+    }
+
+    /// Checks a header value by the same rules as `init(headerValue:)` and returns its ids and flags as numbers,
+    /// without allocating: what a tracer that keeps ids as integers extracts on every request.
+    public static func fields(ofHeaderValue headerValue: some StringProtocol) -> Fields? {
+        let trimmed = headerValue.trimmingOptionalWhitespace()
+        if let fields = trimmed.utf8.withContiguousStorageIfAvailable({ Self.fields(ofBytes: $0) }) { return fields }
+        return Array(trimmed.utf8).withUnsafeBufferPointer { Self.fields(ofBytes: $0) }
+    }
+
+    private static func fields(ofBytes bytes: UnsafeBufferPointer<UInt8>) -> Fields? {
         // Version 00 is exactly 55 bytes; later versions may append fields after a dash.
         guard bytes.count >= 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"),
             bytes[52] == UInt8(ascii: "-")
@@ -46,16 +68,27 @@ public struct TraceParent: Sendable, Hashable {
         } else if bytes.count > 55 {
             guard bytes[55] == UInt8(ascii: "-") else { return nil }
         }
-        let traceID = bytes[3..<35]
-        let spanID = bytes[36..<52]
-        guard Self.isLowercaseHex(traceID), Self.isLowercaseHex(spanID),
-            traceID.contains(where: { $0 != UInt8(ascii: "0") }),
-            spanID.contains(where: { $0 != UInt8(ascii: "0") }),
+        guard let traceIDHigh = Self.lowercaseHexWord(bytes, from: 3), let traceIDLow = Self.lowercaseHexWord(bytes, from: 19),
+            let spanID = Self.lowercaseHexWord(bytes, from: 36), traceIDHigh | traceIDLow != 0, spanID != 0,
             let flags = Self.hexByte(bytes[53], bytes[54])
         else { return nil }
-        self.traceID = String(decoding: traceID, as: UTF8.self)
-        self.spanID = String(decoding: spanID, as: UTF8.self)
-        self.flags = flags
+        return Fields(traceIDHigh: traceIDHigh, traceIDLow: traceIDLow, spanID: spanID, flags: flags)
+    }
+
+    /// Sixteen lowercase hex digits from `start` as one integer; `nil` at any other character.
+    private static func lowercaseHexWord(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64? {
+        var value: UInt64 = 0
+        for index in start..<start + 16 {
+            let byte = bytes[index]
+            guard let digit = Self.hexValue(byte) else { return nil }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+
+    private static func hex(_ word: UInt64) -> String {
+        let digits = String(word, radix: 16)
+        return String(repeating: "0", count: 16 - digits.utf8.count) + digits
     }
 
     /// Whether an already validated header value has the random-trace-id flag, without parsing it again.
@@ -72,10 +105,6 @@ public struct TraceParent: Sendable, Hashable {
             return headerValue
         }
         return String(headerValue.dropLast()) + String(low | Self.randomTraceIDFlag, radix: 16)
-    }
-
-    private static func isLowercaseHex(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
     private static func hexByte(_ high: UInt8, _ low: UInt8) -> UInt8? {

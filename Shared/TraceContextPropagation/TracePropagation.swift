@@ -4,12 +4,14 @@ import Tracing
 
 /// The tracer that starts spans and the instrument that moves context across a hop, resolved once.
 ///
-/// By default both come from `InstrumentationSystem`, which `Observability` bootstraps with the OTel
+/// By default both come from `InstrumentationSystem`, which `Observability` bootstraps with the pipeline's
 /// tracer multiplexed with `BaggageInstrument`. Tests pass their own tracer; baggage then still
 /// travels, because the baggage instrument is added next to it.
 public struct TracePropagation: Sendable {
     public let tracer: any Tracer
     private let instrument: any Instrument
+    /// Whether the tracer keeps `tracestate` and the random-trace-id flag itself (`W3CLevel2Tracer`).
+    private let tracerCarriesLevel2: Bool
 
     public init(tracer: (any Tracer)? = nil) {
         if let tracer {
@@ -19,10 +21,15 @@ public struct TracePropagation: Sendable {
             self.tracer = InstrumentationSystem.tracer
             self.instrument = InstrumentationSystem.instrument
         }
+        self.tracerCarriesLevel2 = self.tracer is any W3CLevel2Tracer
     }
 
     /// Reads trace context and baggage from `carrier` into `context`.
     public func extract(_ carrier: TraceContextCarrier, into context: inout ServiceContext) {
+        guard !self.tracerCarriesLevel2 else {
+            self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor(withholdsTraceState: false))
+            return
+        }
         self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor())
         // What swift-otel does not carry itself, kept next to its span context (one value, one context write):
         // the W3C Level 2 random-trace-id flag (swift-otel keeps only the sampled flag; set when swift-otel's

@@ -9,7 +9,7 @@ import Tracing
 /// It propagates W3C Trace Context itself (`traceparent`, `tracestate`, the Level 2 random-trace-id flag); pair it
 /// with `BaggageInstrument` for W3C Baggage. Bootstrap it once (`InstrumentationSystem.bootstrap`), or hand it to
 /// code that takes a tracer.
-public struct PipelineTracer: Tracer {
+public struct PipelineTracer: W3CLevel2Tracer {
     public typealias Span = PipelineSpan
 
     let sampler: Sampler
@@ -77,15 +77,14 @@ public struct PipelineTracer: Tracer {
         into context: inout ServiceContext,
         using extractor: Extract
     ) where Extract.Carrier == Carrier {
+        // The ids as numbers, checked by the same rules as `TraceParent`, without a string of their own.
         guard let header = extractor.extract(key: TraceContextCarrier.traceParentKey, from: carrier),
-            let traceParent = TraceParent(headerValue: header),
-            let traceID = TraceID(hexString: traceParent.traceID),
-            let spanID = SpanID(hexString: traceParent.spanID)
+            let fields = TraceParent.fields(ofHeaderValue: header)
         else { return }
         context.pipelineSpanContext = SpanContext(
-            traceID: traceID,
-            spanID: spanID,
-            flags: traceParent.flags & (SpanContext.sampledFlag | SpanContext.randomTraceIDFlag),
+            traceID: TraceID(high: fields.traceIDHigh, low: fields.traceIDLow),
+            spanID: SpanID(value: fields.spanID),
+            flags: fields.flags & (SpanContext.sampledFlag | SpanContext.randomTraceIDFlag),
             traceState: extractor.extract(key: TraceContextCarrier.traceStateKey, from: carrier),
             isRemote: true
         )

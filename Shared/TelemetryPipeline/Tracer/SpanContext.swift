@@ -26,16 +26,23 @@ public struct SpanContext: Sendable, Hashable {
 
     public var isSampled: Bool { self.flags & Self.sampledFlag != 0 }
 
-    /// The `traceparent` header value, version 00.
+    /// The `traceparent` header value, version 00, written straight into one string (it goes on every call out).
     public var traceParentHeaderValue: String {
-        var value = "00-"
-        value.reserveCapacity(55)
-        value += self.traceID.hexString
-        value += "-"
-        value += self.spanID.hexString
-        value += self.flags < 0x10 ? "-0" : "-"
-        value += String(self.flags, radix: 16)
-        return value
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            var index = 0
+            func write(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            for byte in "00-".utf8 { write(byte) }
+            HexEncoding.write(self.traceID.high, digits: 16, into: buffer, at: &index)
+            HexEncoding.write(self.traceID.low, digits: 16, into: buffer, at: &index)
+            write(UInt8(ascii: "-"))
+            HexEncoding.write(self.spanID.value, digits: 16, into: buffer, at: &index)
+            write(UInt8(ascii: "-"))
+            HexEncoding.write(UInt64(self.flags), digits: 2, into: buffer, at: &index)
+            return index
+        }
     }
 }
 

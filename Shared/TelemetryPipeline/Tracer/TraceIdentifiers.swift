@@ -41,18 +41,23 @@ public struct SpanID: Sendable, Hashable {
 
 /// Lowercase hex of ids, written straight into a string's storage.
 enum HexEncoding {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let digits: StaticString = "0123456789abcdef"
 
-    static func string(_ words: UInt64...) -> String {
-        String(unsafeUninitializedCapacity: words.count * 16) { buffer in
+    /// The 16 hex digits of `word`, or the 32 of `word` followed by `second`.
+    static func string(_ word: UInt64, _ second: UInt64? = nil) -> String {
+        String(unsafeUninitializedCapacity: second == nil ? 16 : 32) { buffer in
             var index = 0
-            for word in words {
-                for shift in stride(from: 60, through: 0, by: -4) {
-                    buffer[index] = Self.digits[Int((word >> UInt64(shift)) & 0xf)]
-                    index += 1
-                }
-            }
+            Self.write(word, digits: 16, into: buffer, at: &index)
+            if let second { Self.write(second, digits: 16, into: buffer, at: &index) }
             return index
+        }
+    }
+
+    /// Writes the low `digits` hex digits of `value` at `index`, and moves `index` past them.
+    static func write(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: inout Int) {
+        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+            buffer[index] = Self.digits.utf8Start[Int((value >> UInt64(shift)) & 0xf)]
+            index += 1
         }
     }
 
