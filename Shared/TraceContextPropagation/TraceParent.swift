@@ -35,10 +35,19 @@ public struct TraceParent: Sendable, Hashable {
     /// around the value is allowed; a version other than 00 (and not ff) is read by the version-00 rules on its
     /// first 55 characters, and may be followed by more fields after a dash.
     public init?(headerValue: some StringProtocol) {
-        guard let fields = Self.fields(ofHeaderValue: headerValue) else { return nil }
-        self.traceID = Self.hex(fields.traceIDHigh) + Self.hex(fields.traceIDLow)
-        self.spanID = Self.hex(fields.spanID)
-        self.flags = fields.flags
+        // The id strings are the checked header's own bytes: one string each, no round trip through numbers.
+        let parsed: (String, String, UInt8)? = Self.withBytes(of: headerValue) { bytes in
+            guard let fields = Self.fields(ofBytes: bytes) else { return nil }
+            return (
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[3..<35]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[36..<52]), as: UTF8.self),
+                fields.flags
+            )
+        }
+        guard let (traceID, spanID, flags) = parsed else { return nil }
+        self.traceID = traceID
+        self.spanID = spanID
+        self.flags = flags
     }
 
     /// A traceparent's ids and flags as numbers, the big-endian bytes of each id read as one integer.
@@ -52,9 +61,18 @@ public struct TraceParent: Sendable, Hashable {
     /// Checks a header value by the same rules as `init(headerValue:)` and returns its ids and flags as numbers,
     /// without allocating: what a tracer that keeps ids as integers extracts on every request.
     public static func fields(ofHeaderValue headerValue: some StringProtocol) -> Fields? {
+        Self.withBytes(of: headerValue) { Self.fields(ofBytes: $0) }
+    }
+
+    /// `body` over the UTF-8 of `headerValue` without its optional whitespace: in place when the string is stored
+    /// contiguously (a header value is), else through a copy.
+    private static func withBytes<Result>(
+        of headerValue: some StringProtocol,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result?
+    ) -> Result? {
         let trimmed = headerValue.trimmingOptionalWhitespace()
-        if let fields = trimmed.utf8.withContiguousStorageIfAvailable({ Self.fields(ofBytes: $0) }) { return fields }
-        return Array(trimmed.utf8).withUnsafeBufferPointer { Self.fields(ofBytes: $0) }
+        if let result = trimmed.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(trimmed.utf8).withUnsafeBufferPointer(body)
     }
 
     private static func fields(ofBytes bytes: UnsafeBufferPointer<UInt8>) -> Fields? {
@@ -86,11 +104,6 @@ public struct TraceParent: Sendable, Hashable {
         return value
     }
 
-    private static func hex(_ word: UInt64) -> String {
-        let digits = String(word, radix: 16)
-        return String(repeating: "0", count: 16 - digits.utf8.count) + digits
-    }
-
     /// Whether an already validated header value has the random-trace-id flag, without parsing it again.
     static func hasRandomTraceIDFlag(headerValue: String) -> Bool {
         // The flags are the version-00 value's last two hex digits; the random flag is in the last one.
@@ -112,7 +125,8 @@ public struct TraceParent: Sendable, Hashable {
         return high << 4 | low
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    /// The value of one lowercase hex digit (the only case W3C Trace Context allows); `nil` for anything else.
+    package static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

@@ -1,3 +1,5 @@
+import TraceContextPropagation
+
 /// A variable the pipeline cannot honour: which one, and what is wrong with it (never its value when that may be a
 /// credential).
 public struct TelemetryPipelineConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -247,7 +249,7 @@ private struct EnvironmentVariables {
     }
 
     private static func hexDigit(_ byte: UInt8) -> UInt8? {
-        if let value = HexEncoding.value(of: byte) { return value }
+        if let value = TraceParent.hexValue(byte) { return value }
         guard (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) else { return nil }
         return byte - UInt8(ascii: "A") + 10
     }

@@ -1,3 +1,5 @@
+import TraceContextPropagation
+
 /// A W3C trace id: 16 bytes, never all zero, kept as two integers so that making, comparing and sampling on one
 /// costs no allocation.
 public struct TraceID: Sendable, Hashable {
@@ -75,18 +77,10 @@ enum HexEncoding {
         var words: (UInt64, UInt64) = (0, 0)
         var index = 0
         for byte in text.utf8 {
-            guard let digit = Self.value(of: byte) else { return nil }
+            guard let digit = TraceParent.hexValue(byte) else { return nil }
             if index < 16 { words.0 = words.0 << 4 | UInt64(digit) } else { words.1 = words.1 << 4 | UInt64(digit) }
             index += 1
         }
         return words
-    }
-
-    static func value(of byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }
