@@ -147,6 +147,7 @@ struct TelemetrySettingsTests {
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift"),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
             ("OTEL_EXPORTER_OTLP_COMPRESSION", "brotli"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%zz"),
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "-1"),
             ("OTEL_LOGS_EXPORTER", "console"),
             ("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "0"),
