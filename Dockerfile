@@ -9,8 +9,8 @@ WORKDIR /src
 COPY Package.swift ./
 RUN swift package resolve
 COPY . .
-# The same command CI runs (scripts/build-release.sh).
-RUN scripts/build-release.sh \
+# The release build CI runs (scripts/build-release.sh), with the Swift runtime linked in for the slim image below.
+RUN scripts/build-release.sh --static-swift-stdlib \
     && mkdir /out && cp "$(swift build -c release --show-bin-path)"/gateway "$(swift build -c release --show-bin-path)"/core-engine /out/
 
 # ---- runtime -----------------------------------------------------------------------------------------

@@ -8,18 +8,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 thresholds=Benchmarks/Thresholds
-# Its own build folder: package-benchmark builds in release without --static-swift-stdlib, and sharing .build with
-# scripts/build-release.sh (which links statically) would make each of them rebuild everything the other built.
-scratch=(--scratch-path .build-benchmarks)
+# In .build, as scripts/build-release.sh builds (release, not linked statically): package-benchmark's plugin then
+# compiles only the benchmark target and its own tool, not the services' modules again.
 
 if [ "${1:-}" = "--update" ]; then
-    swift package "${scratch[@]}" --allow-writing-to-package-directory benchmark thresholds update --path "$thresholds" --no-progress
+    swift package --allow-writing-to-package-directory benchmark thresholds update --path "$thresholds" --no-progress
     exit 0
 fi
 
-swift package "${scratch[@]}" benchmark --format markdown --no-progress
+swift package benchmark --format markdown --no-progress
 set +e
-swift package "${scratch[@]}" benchmark thresholds check --path "$thresholds" --no-progress
+swift package benchmark thresholds check --path "$thresholds" --no-progress
 code=$?
 set -e
 case $code in

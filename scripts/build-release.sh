@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The release build of both services: the command the Dockerfile runs, and the one CI runs to check it. Only the two
-# shipped products (the benchmark's floor and ablation binaries are built by scripts/bench when it needs them).
+# The release build of both services, in .build/release: the folder the benchmark and the allocation guard build
+# their own products into too, so that CI compiles the sources in release once.
 #
-# Linked statically (the Swift runtime inside), for the slim runtime image. The allocation guard builds in a folder
-# of its own: its package-benchmark plugin builds without --static-swift-stdlib, and that flag changes every module's
-# compile command. (A shared, dynamically linked release build was tried and measured; see the README's Tests.)
+#   scripts/build-release.sh                          # CI, scripts/bench, scripts/allocation-benchmarks.sh
+#   scripts/build-release.sh --static-swift-stdlib    # the Dockerfile: the Swift runtime linked in, for a slim image
+#
+# Why CI does not link statically: --static-swift-stdlib changes every module's compile command (measured: a
+# package's dependencies recompile when only that flag changes), and package-benchmark's plugin builds without it,
+# so a static build could share nothing with the allocation guard: a third full build of every module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for product in gateway core-engine; do
-    swift build -c release --static-swift-stdlib --product "$product" "$@"
+    swift build -c release --product "$product" "$@"
 done
