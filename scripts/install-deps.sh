@@ -36,3 +36,11 @@ if [ ! -x "$checkov_home/bin/checkov" ]; then
     python3 -m venv "$checkov_home"
     "$checkov_home/bin/pip" install --quiet --disable-pip-version-check "checkov==3.3.30"
 fi
+
+# kubernetes-validate (the rendered base against Kubernetes' own schemas, --strict, offline: the schemas ship in the
+# package), in a virtual environment of its own for the same reason. Tests find it at $KUBERNETES_VALIDATE_HOME/bin.
+validate_home="${KUBERNETES_VALIDATE_HOME:-$HOME/.cache/swift-observability-stack/kubernetes-validate}"
+if [ ! -x "$validate_home/bin/kubernetes-validate" ]; then
+    python3 -m venv "$validate_home"
+    "$validate_home/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==1.34.0"
+fi

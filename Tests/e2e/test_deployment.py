@@ -93,7 +93,7 @@ def test_the_hop_and_the_exporters_point_at_real_ports(compose):
         assert services[name]["stop_grace_period"] == "15s"
 
 
-def test_the_collector_sends_traces_to_jaeger_and_logs_to_loki(compose):
+def test_the_collector_sends_traces_to_jaeger_and_logs_to_loki_and_makes_metrics_from_spans(compose):
     collector = compose["services"]["otel-collector"]
     mounted = {v.split(":")[0].removeprefix("./"): v.split(":")[1] for v in collector["volumes"]}
     assert collector["command"] == [f"--config={mounted['otel-collector.yml']}"]
@@ -102,18 +102,80 @@ def test_the_collector_sends_traces_to_jaeger_and_logs_to_loki(compose):
     listening = {int(receiver[p]["endpoint"].rsplit(":", 1)[1]) for p in ("grpc", "http")}
     assert listening == {4317, 4318} and listening <= {int(p.split(":")[1]) for p in collector["ports"]}
     pipelines = config["service"]["pipelines"]
-    assert pipelines["traces"]["exporters"] == ["otlp/jaeger"] and pipelines["logs"]["exporters"] == ["otlphttp/loki"]
+    # This version's component names: otlp_grpc / otlp_http, span_metrics (the old names are deprecated aliases).
+    assert pipelines["traces"]["exporters"] == ["otlp_grpc/jaeger", "span_metrics", "servicegraph"]
+    assert pipelines["logs"]["exporters"] == ["otlp_http/loki"]
+    assert pipelines["metrics/from-spans"] == {"receivers": ["span_metrics", "servicegraph"], "exporters": ["prometheus"]}
+    connectors = set(config["connectors"])
     for pipeline in pipelines.values():
-        assert set(pipeline["receivers"]) <= set(config["receivers"])
-        assert set(pipeline["processors"]) <= set(config["processors"])
-        assert set(pipeline["exporters"]) <= set(config["exporters"])
-    jaeger_host, jaeger_port = config["exporters"]["otlp/jaeger"]["endpoint"].split(":")
+        assert set(pipeline["receivers"]) <= set(config["receivers"]) | connectors
+        assert set(pipeline.get("processors", [])) <= set(config["processors"])
+        assert set(pipeline["exporters"]) <= set(config["exporters"]) | connectors
+    jaeger_host, jaeger_port = config["exporters"]["otlp_grpc/jaeger"]["endpoint"].split(":")
     assert jaeger_host == "jaeger" and jaeger_port in compose["services"]["jaeger"]["expose"]
-    loki = re.match(r"http://loki:(\d+)/otlp$", config["exporters"]["otlphttp/loki"]["endpoint"])
+    loki = re.match(r"http://loki:(\d+)/otlp$", config["exporters"]["otlp_http/loki"]["endpoint"])
     assert loki and f"{loki.group(1)}:{loki.group(1)}" in " ".join(compose["services"]["loki"]["ports"])
     health = int(config["extensions"]["health_check"]["endpoint"].rsplit(":", 1)[1])
     assert health in {int(p.split(":")[1]) for p in collector["ports"]}
+    # The metrics from spans and the collector's own are on the ports Prometheus scrapes.
+    from_spans = config["exporters"]["prometheus"]["endpoint"].rsplit(":", 1)[1]
+    (reader,) = config["service"]["telemetry"]["metrics"]["readers"]
+    own = str(reader["pull"]["exporter"]["prometheus"]["port"])
+    assert {from_spans, own} <= set(collector["expose"])
+    jobs = {job["job_name"]: job for job in yaml.safe_load((ROOT / "prometheus.yml").read_text())["scrape_configs"]}
+    assert jobs["span-metrics"]["static_configs"] == [{"targets": [f"otel-collector:{from_spans}"]}]
+    assert jobs["otel-collector"]["static_configs"] == [{"targets": [f"otel-collector:{own}"]}]
+    # The span metrics' histogram has the services' own bucket bounds (MetricDefinitions.durationBuckets), so the
+    # dashboard's "from spans" and "from the service's metrics" panels bucket the same requests alike.
+    bounds = re.search(r"durationBuckets: \[Double\] = \[([^\]]+)\]",
+                       (ROOT / "Shared/PrometheusExemplars/MetricDefinition.swift").read_text()).group(1)
+    seconds = [float(b) for b in bounds.split(",")]
 
+    def in_seconds(duration):
+        return float(duration.removesuffix("ms")) / 1000 if duration.endswith("ms") else float(duration.removesuffix("s"))
+    assert [in_seconds(b) for b in config["connectors"]["span_metrics"]["histogram"]["explicit"]["buckets"]] == seconds
+    assert [in_seconds(b) for b in config["connectors"]["servicegraph"]["latency_histogram_buckets"]] == seconds
+
+
+def test_jaeger_v2_stores_traces_and_reads_its_monitor_tab_from_prometheus(compose):
+    jaeger = compose["services"]["jaeger"]
+    mounted = {v.split(":")[0].removeprefix("./"): v.split(":")[1] for v in jaeger["volumes"]}
+    assert jaeger["command"] == [f"--config={mounted['jaeger.yml']}"]
+    config = yaml.safe_load((ROOT / "jaeger.yml").read_text())
+    assert set(config["service"]["extensions"]) == set(config["extensions"])
+    (pipeline,) = config["service"]["pipelines"].values()
+    assert pipeline["exporters"] == ["jaeger_storage_exporter"]
+    storage, query = config["extensions"]["jaeger_storage"], config["extensions"]["jaeger_query"]["storage"]
+    assert config["exporters"]["jaeger_storage_exporter"]["trace_storage"] == query["traces"]
+    assert query["traces"] in storage["backends"] and query["metrics"] in storage["metric_backends"]
+    # The Monitor tab queries the Prometheus compose runs, for the names the collector's span_metrics connector makes.
+    prometheus = storage["metric_backends"][query["metrics"]]["prometheus"]
+    assert prometheus["endpoint"] == "http://prometheus:9090" and "9090:9090" in compose["services"]["prometheus"]["ports"]
+    assert prometheus["normalize_calls"] and prometheus["normalize_duration"]
+    receiver = config["receivers"]["otlp"]["protocols"]
+    assert {receiver[p]["endpoint"].rsplit(":", 1)[1] for p in ("grpc", "http")} <= set(jaeger["expose"])
+    health = config["extensions"]["healthcheckv2"]["http"]["endpoint"].rsplit(":", 1)[1]
+    assert f"http://localhost:{health}/status" in jaeger["healthcheck"]["test"]
+    assert "16686:16686" in jaeger["ports"]
+
+
+IMAGE = re.compile(r"^\s*image:\s*(\S+)$", re.M)
+
+
+def test_every_image_is_pinned_to_an_exact_release_the_readme_names(compose):
+    """The versions of issue #26, found current on 2026-12-03 (the README's "Versions" says where): exact tags, the
+    same in compose and in the Kubernetes base, each listed in the README."""
+    readme = (ROOT / "README.md").read_text()
+    images = {s["image"] for s in compose["services"].values() if "image" in s}
+    kubernetes = set(IMAGE.findall("\n".join(p.read_text() for p in (ROOT / "deploy/kubernetes").rglob("*.yaml"))))
+    kubernetes = {i for i in kubernetes if not i.startswith("swift-observability-stack/")}
+    assert kubernetes <= images, kubernetes - images
+    for image in images:
+        name, tag = image.rsplit(":", 1)
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", tag), image
+        assert f"`{image}`" in readme, f"the README's Versions table does not name {image}"
+    assert {"jaegertracing/jaeger:2.21.0", "otel/opentelemetry-collector-contrib:0.157.0"} <= images
+    assert not any("all-in-one" in i for i in images | kubernetes), "Jaeger v1 reached end of life in December 2025"
 
 def test_every_service_has_a_healthcheck_and_waits_for_healthy_dependencies(compose):
     # The collector's image is distroless: nothing in it can probe its health endpoint, so it has none, and
@@ -139,7 +201,7 @@ def test_every_mounted_path_and_build_target_exists(compose):
 def test_prometheus_scrapes_every_replica_on_the_port_the_service_serves_metrics_on(compose):
     config = yaml.safe_load((ROOT / "prometheus.yml").read_text())
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
-    assert set(jobs) == {"gateway", "core-engine"}
+    assert set(jobs) == {"gateway", "core-engine", "otel-collector", "span-metrics", "jaeger"}
     assert jobs["gateway"]["static_configs"] == [{"targets": ["gateway:8080"]}]
     assert "8080:8080" in compose["services"]["gateway"]["ports"]
     # Each CoreEngine replica is found by DNS (one A record per replica) and scraped on its metrics port.
@@ -147,12 +209,50 @@ def test_prometheus_scrapes_every_replica_on_the_port_the_service_serves_metrics
     core = compose["services"]["core-engine"]
     assert discovery["names"] == ["core-engine"] and discovery["type"] == "A"
     assert discovery["port"] == int(core["environment"]["METRICS_PORT"]) and str(discovery["port"]) in core["expose"]
+    for job in ("otel-collector", "span-metrics", "jaeger"):
+        ((host, port),) = [t.split(":") for c in jobs[job]["static_configs"] for t in c["targets"]]
+        assert port in compose["services"][host]["expose"], job
+
+
+def prometheus_as_mounted(compose, folder):
+    """prometheus.yml and its rule files laid out in `folder` as compose mounts them under /etc/prometheus."""
+    for volume in compose["services"]["prometheus"]["volumes"]:
+        source, target = volume.split(":")[:2]
+        relative = target.removeprefix("/etc/prometheus").lstrip("/") or "."
+        destination = folder / relative
+        if (ROOT / source).is_dir():
+            shutil.copytree(ROOT / source, destination)
+        else:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / source, destination)
+    return folder / "prometheus.yml"
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="Debian's prometheus package is not installed")
-def test_promtool_accepts_prometheus_yml():
-    result = subprocess.run(["promtool", "check", "config", str(ROOT / "prometheus.yml")], capture_output=True, text=True)
+def test_promtool_accepts_prometheus_yml_and_the_rules_it_loads(compose, tmp_path):
+    result = subprocess.run(["promtool", "check", "config", str(prometheus_as_mounted(compose, tmp_path))],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS: 2 rule files found" in result.stdout, result.stdout
+
+
+RULE_TESTS = sorted((ROOT / "prometheus/tests").glob("*.test.yml"))
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="Debian's prometheus package is not installed")
+def test_every_alert_rule_fires_in_a_promtool_test_and_stays_silent_in_another():
+    result = subprocess.run(["promtool", "test", "rules", *map(str, RULE_TESTS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    alerts = {rule["alert"] for path in (ROOT / "prometheus/rules").glob("*.yml")
+              for group in yaml.safe_load(path.read_text())["groups"] for rule in group["rules"] if "alert" in rule}
+    fired, silent, cases = set(), set(), 0
+    for path in RULE_TESTS:
+        for case in yaml.safe_load(path.read_text())["tests"]:
+            cases += 1
+            for check in case.get("alert_rule_test", []):
+                (fired if check.get("exp_alerts") else silent).add(check["alertname"])
+    assert alerts and fired == alerts and silent == alerts, (alerts - fired, alerts - silent)
+    print(f"\npromtool test rules: {cases} test cases over {len(alerts)} alerts, each seen firing and silent")
 
 
 def test_grafana_provisioning_parses_and_links_exemplars_logs_and_traces():
@@ -171,6 +271,12 @@ def test_grafana_provisioning_parses_and_links_exemplars_logs_and_traces():
     assert providers[0]["options"]["path"] == "/var/lib/grafana/dashboards"
     dashboard = json.loads((ROOT / "grafana/dashboards/gateway-core-engine.json").read_text())
     assert dashboard["title"] == "Gateway & CoreEngine"
+    # RED from spans beside the services' own metrics, and the service graph, from the collector's connectors.
+    beside = [p for p in dashboard["panels"] if "from spans" in p["title"]]
+    assert len(beside) == 3 and all(len({("traces_span_metrics" in t["expr"]) for t in p["targets"]}) == 2 for p in beside)
+    (graph,) = [p for p in dashboard["panels"] if p["type"] == "nodeGraph"]
+    assert {t["refId"] for t in graph["targets"]} == {"nodes", "edges"}
+    assert all("traces_service_graph_request_total" in t["expr"] for t in graph["targets"])
     uids = {t["datasource"]["uid"] for p in dashboard["panels"] for t in p["targets"]}
     assert uids <= set(by_uid)
     assert any(t.get("exemplar") for p in dashboard["panels"] for t in p["targets"])
@@ -183,6 +289,20 @@ def test_grafana_provisioning_parses_and_links_exemplars_logs_and_traces():
     assert all("service_instance_id" in t["expr"] and "target_info" in t["expr"] for p in per_instance for t in p["targets"])
     services = next(v for v in dashboard["templating"]["list"] if v["name"] == "service")
     assert set(services["query"].split(",")) == {"gateway", "core-engine"}
+
+
+def test_the_slo_dashboard_reads_the_recording_rules_that_exist():
+    recorded = {rule["record"] for path in (ROOT / "prometheus/rules").glob("*.yml")
+                for group in yaml.safe_load(path.read_text())["groups"] for rule in group["rules"] if "record" in rule}
+    slos = {rule["labels"]["slo"] for group in yaml.safe_load((ROOT / "prometheus/rules/slo.yml").read_text())["groups"]
+            for rule in group["rules"] if rule.get("record") == "slo:objective:ratio"}
+    dashboard = json.loads((ROOT / "grafana/dashboards/slos.json").read_text())
+    (variable,) = dashboard["templating"]["list"]
+    assert set(variable["query"].split(",")) == slos
+    used = {name for p in dashboard["panels"] for t in p.get("targets", []) for name in re.findall(r"slo:[a-z_:0-9]+", t["expr"])}
+    assert used and used <= recorded, used - recorded
+    burn = next(p for p in dashboard["panels"] if p["title"].startswith("Burn rate"))
+    assert {t["legendFormat"] for t in burn["targets"]} == {"5m", "30m", "1h", "6h"}
 
 
 def test_the_dockerfile_builds_with_the_command_ci_runs():

@@ -124,22 +124,71 @@ def test_telemetry_goes_to_the_collector_and_on_to_jaeger_and_loki_as_in_compose
     # One collector configuration for compose and Kubernetes; its exporters' names are Services here.
     assert (BASE / "observability" / "otel-collector.yml").read_text() == (ROOT / "otel-collector.yml").read_text()
     config = yaml.safe_load((ROOT / "otel-collector.yml").read_text())
-    jaeger_host, jaeger_port = config["exporters"]["otlp/jaeger"]["endpoint"].split(":")
+    jaeger_host, jaeger_port = config["exporters"]["otlp_grpc/jaeger"]["endpoint"].split(":")
     assert int(jaeger_port) in {p["port"] for p in resources[("Service", jaeger_host)]["spec"]["ports"]}
-    loki_host, loki_port = re.match(r"http://([a-z-]+):(\d+)/otlp$", config["exporters"]["otlphttp/loki"]["endpoint"]).groups()
+    loki_host, loki_port = re.match(r"http://([a-z-]+):(\d+)/otlp$", config["exporters"]["otlp_http/loki"]["endpoint"]).groups()
     assert int(loki_port) in {p["port"] for p in resources[("Service", loki_host)]["spec"]["ports"]}
+
+
+def test_jaeger_v2_prometheus_rules_and_the_monitor_tab_are_compose_s(resources):
+    """The same Jaeger configuration and rule files as compose's, mounted where the configuration says, and the
+    network open for what they need: Jaeger's Monitor tab querying Prometheus, Prometheus scraping the collector."""
+    assert (BASE / "observability" / "jaeger.yml").read_text() == (ROOT / "jaeger.yml").read_text()
+    for rules in (ROOT / "prometheus" / "rules").glob("*.yml"):
+        assert (BASE / "observability" / "rules" / rules.name).read_text() == rules.read_text(), rules.name
+    jaeger = container(resources, "jaeger")
+    assert jaeger["image"].startswith("jaegertracing/jaeger:2.")
+    (config_mount,) = [m for m in jaeger["volumeMounts"] if m["name"] == "config"]
+    assert jaeger["args"] == [f"--config={config_mount['mountPath']}/config.yaml"]
+    prometheus = container(resources, "prometheus")
+    (rules_mount,) = [m for m in prometheus["volumeMounts"] if m["name"] == "rules"]
+    config = yaml.safe_load((BASE / "observability" / "prometheus.yml").read_text())
+    assert config["rule_files"] == [f"{rules_mount['mountPath']}/*.yml"]
+    rules_map = next(r for (kind, name), r in resources.items() if kind == "ConfigMap" and name.startswith("prometheus-rules"))
+    assert set(rules_map["data"]) == {p.name for p in (ROOT / "prometheus" / "rules").glob("*.yml")}
+    policies = {name: r["spec"] for (kind, name), r in resources.items() if kind == "NetworkPolicy"}
+
+    def allowed(to, source, port):
+        return any(any(f["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == source for f in rule.get("from", []))
+                   and port in {p["port"] for p in rule["ports"]} for rule in policies[to]["ingress"])
+    assert allowed("prometheus", "jaeger", 9090)
+    assert allowed("otel-collector", "prometheus", 8888) and allowed("otel-collector", "prometheus", 8889)
+    assert allowed("jaeger", "prometheus", 8888)
+    for job in config["scrape_configs"]:
+        for target in (t for c in job.get("static_configs", []) for t in c["targets"]):
+            host, port = target.split(":")
+            assert int(port) in {p["port"] for p in resources[("Service", host)]["spec"]["ports"]}, target
+
+
+VALIDATE = os.path.join(os.environ.get("KUBERNETES_VALIDATE_HOME",
+                                       os.path.expanduser("~/.cache/swift-observability-stack/kubernetes-validate")),
+                        "bin", "kubernetes-validate")
+
+
+@pytest.mark.skipif(not os.access(VALIDATE, os.X_OK), reason="kubernetes-validate is not installed (scripts/install-deps.sh)")
+def test_kubernetes_validate_strict_accepts_every_rendered_resource(rendered, resources, tmp_path):
+    manifests = tmp_path / "rendered.yaml"
+    manifests.write_text(rendered)
+    result = subprocess.run([VALIDATE, "--strict", str(manifests)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    passed = result.stdout.count(" passed for resource ")
+    assert passed == len(resources), result.stdout
+    print(f"\nkubernetes-validate --strict: {passed} resources passed")
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="Debian's prometheus package is not installed")
 def test_prometheus_scrapes_every_pod_and_names_it_by_its_pod(tmp_path):
     config = yaml.safe_load((BASE / "observability" / "prometheus.yml").read_text())
-    (job,) = config["scrape_configs"]
+    (job,) = [j for j in config["scrape_configs"] if "kubernetes_sd_configs" in j]
     assert job["kubernetes_sd_configs"] == [{"role": "pod", "namespaces": {"own_namespace": True}}]
     instance = next(r for r in job["relabel_configs"] if r.get("target_label") == "instance")
     assert instance["source_labels"] == ["__meta_kubernetes_pod_name"], "instance = pod name = service.instance.id"
     # Debian's Prometheus is built without Kubernetes discovery: promtool checks the rest with the discovery swapped.
     job.pop("kubernetes_sd_configs")
     job["static_configs"] = [{"targets": ["localhost:9090"]}]
+    # The rule files where the configuration expects them (the mount is /etc/prometheus-rules in the pod).
+    shutil.copytree(BASE / "observability" / "rules", tmp_path / "rules")
+    config["rule_files"] = [str(tmp_path / "rules" / "*.yml")]
     path = tmp_path / "prometheus.yml"
     path.write_text(yaml.safe_dump(config))
     result = subprocess.run(["promtool", "check", "config", str(path)], capture_output=True, text=True)
