@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 thresholds=Benchmarks/Thresholds
 # In .build, as scripts/build-release.sh builds (release, not linked statically): package-benchmark's plugin then
 # compiles only the benchmark target and its own tool, not the services' modules again.
+# The benchmark target and its package exist only with this set (Package.swift): the products do not pull them in.
+export ENABLE_OBSERVABILITY_STACK_BENCHMARKS=1
 
 if [ "${1:-}" = "--update" ]; then
     swift package --allow-writing-to-package-directory benchmark thresholds update --path "$thresholds" --no-progress

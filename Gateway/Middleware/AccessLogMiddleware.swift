@@ -7,6 +7,12 @@ import Logging
 ///
 /// It runs inside the tracing middleware, so the line carries `trace_id`, `span_id` and `correlation_id`.
 /// For a streamed body the line is written when the body is complete, with the full duration.
+///
+/// Why not Hummingbird's `LogRequestsMiddleware` (2.28): it logs a "Request" line when the request arrives (path and
+/// method, optionally headers), before there is a status or a duration, so the one line an operator searches for
+/// (which request, how it ended, how long it took, in which trace) does not exist; and its fields are
+/// `hb.request.*`, not the HTTP conventions' names (`http.request.method`, `http.route`, `http.response.status_code`)
+/// that the spans and metrics carry.
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 

@@ -136,21 +136,6 @@ package final class StandardOutputLogSink: LogLineSink {
     }
 }
 
-/// Keeps lines in memory, for tests.
-package final class InMemoryLogSink: LogLineSink {
-    private let storage = Mutex<[String]>([])
-
-    package init() {}
-
-    package func write(line: String) {
-        self.storage.withLock { $0.append(line) }
-    }
-
-    package var lines: [String] {
-        self.storage.withLock { $0 }
-    }
-}
-
 /// `write(2)` of whichever C library this platform has (the sink's own `write(line:)` shadows the bare name).
 private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceTelemetry
+import TestSupport
 import Testing
 
 @Suite("JSON log handler")

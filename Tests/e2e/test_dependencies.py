@@ -1,4 +1,6 @@
 """The dependency check (scripts/check-dependencies.py) holds for the package, and catches both ways of lying."""
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -42,3 +44,22 @@ def test_an_undeclared_import_and_an_unused_dependency_fail(tmp_path):
     result = run(copy)
     assert result.returncode == 1
     assert "GatewayTests declares AsyncHTTPClient in Package.swift but never imports it" in result.stderr
+
+
+def manifest(**environment):
+    result = subprocess.run(["swift", "package", "dump-package"], cwd=ROOT, capture_output=True, text=True,
+                            env={**{k: v for k, v in os.environ.items() if k != "ENABLE_OBSERVABILITY_STACK_BENCHMARKS"},
+                                 **environment})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_benchmark_package_is_declared_only_when_benchmarks_are_enabled():
+    """A service that adds one of the library products resolves nothing it does not use: ordo-one/benchmark and the
+    allocation benchmarks' target come only with ENABLE_OBSERVABILITY_STACK_BENCHMARKS (set by the allocation guard)."""
+    def declared(package):
+        urls = [d["sourceControl"][0]["location"]["remote"][0]["urlString"] for d in package["dependencies"]]
+        return any("ordo-one/benchmark" in url for url in urls), any(t["name"] == "ObservabilityBenchmarks" for t in package["targets"])
+    assert declared(manifest()) == (False, False)
+    assert declared(manifest(ENABLE_OBSERVABILITY_STACK_BENCHMARKS="1")) == (True, True)
+    assert "ENABLE_OBSERVABILITY_STACK_BENCHMARKS=1" in (ROOT / "scripts/allocation-benchmarks.sh").read_text()
