@@ -56,7 +56,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         // (sampled out, or tracing off) has nothing to end: its `end()` does nothing.
         let ending = span.isRecording ? Once(span, onAbandon: { $0.end() }) : nil
         // The calls to CoreEngine count their retries here, and the span says how many there were (`app.rpc.retries`):
-        // each retried attempt is a CLIENT span of its own, but a list of traces shows only this one.
+        // the attempts are events on each call's CLIENT span, but a list of traces shows only this one.
         var requestContext = span.context
         let retryLog = span.isRecording ? RPCRetryLog() : nil
         if let retryLog { requestContext.rpcRetryLog = retryLog }

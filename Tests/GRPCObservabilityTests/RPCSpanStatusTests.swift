@@ -22,7 +22,7 @@ struct RPCSpanStatusTests {
     /// The status a span of `kind` ends with after `error` (`nil` for OK).
     static func status(kind: SpanKind, error: (any Error)?) throws -> SpanStatus? {
         let tracer = InMemoryTracer()
-        tracer.startSpan("rpc", ofKind: kind).endRPC(kind: kind, error: error)
+        tracer.startSpan("rpc", ofKind: kind).endRPC(kind: kind, conventions: .previous, error: error)
         return try #require(tracer.finishedSpans.first).status
     }
 

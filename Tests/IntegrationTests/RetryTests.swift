@@ -81,7 +81,7 @@ struct RetryTests {
         }
     }
 
-    @Test("an UNAVAILABLE attempt is retried: two CLIENT spans under the SERVER span, the retry numbered, the deadline shrunk")
+    @Test("an UNAVAILABLE attempt is retried: one CLIENT span for the call, an event per attempt, both replicas' SERVER spans its children, the deadline shrunk")
     func retriedOnce() async throws {
         let replica = FlakyReplica(failures: 1)
         try await self.withStack(replica: replica) { stack in
@@ -89,22 +89,33 @@ struct RetryTests {
             #expect(response.status == .ok)
 
             let gateway = try #require(stack.spans(named: "GET /api/v1/quotes/{symbol}", kind: .server).first)
-            let attempts = stack.spans(named: "marketintel.v1.CoreEngine/GetQuote", kind: .client)
-            try #require(attempts.count == 2)
-            #expect(attempts.allSatisfy { $0.parentSpanID == gateway.spanID })
-            #expect(attempts[0].status?.code == .error)
-            #expect(attempts[0].attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 14)
-            #expect(attempts[0].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"] == nil)
-            #expect(attempts[1].status == nil)
-            #expect(attempts[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute() == .stringArray(["1"]))
-            #expect(attempts[1].attributes["server.address"]?.toSpanAttribute() == "core-engine")
+            let calls = stack.spans(named: "marketintel.v1.CoreEngine/GetQuote", kind: .client)
+            let call = try #require(calls.count == 1 ? calls.first : nil)
+            #expect(call.parentSpanID == gateway.spanID)
+            // The call's final status: the retry succeeded.
+            #expect(call.status == nil)
+            #expect(call.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 0)
+            #expect(call.attributes["server.address"]?.toSpanAttribute() == "core-engine")
             #expect(gateway.attributes["app.rpc.retries"]?.toSpanAttribute() == 1)
             #expect(gateway.status == nil)
 
-            // The replica that served the retry sees it as one, on its SERVER span.
-            let served = try #require(stack.spans(named: "marketintel.v1.CoreEngine/GetQuote", kind: .server).last)
-            #expect(served.parentSpanID == attempts[1].spanID)
-            #expect(served.attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute() == .stringArray(["1"]))
+            let attempts = call.events.filter { $0.name == "grpc.attempt" }
+            try #require(attempts.count == 2)
+            #expect(attempts[0].attributes["grpc.attempt.number"]?.toSpanAttribute() == 1)
+            #expect(attempts[0].attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 14)
+            #expect(attempts[0].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"] == nil)
+            #expect(attempts[1].attributes["grpc.attempt.number"]?.toSpanAttribute() == 2)
+            #expect(attempts[1].attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 0)
+            #expect(attempts[1].attributes["grpc.attempt.delay_ms"] != nil)
+            #expect(attempts[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute() == .stringArray(["1"]))
+
+            // Both attempts reached a replica, and both SERVER spans are children of the one CLIENT span: the pair the
+            // collector's service graph counts. The one that served the retry sees it as one.
+            let served = stack.spans(named: "marketintel.v1.CoreEngine/GetQuote", kind: .server)
+            try #require(served.count == 2)
+            #expect(served.allSatisfy { $0.parentSpanID == call.spanID })
+            #expect(served[0].status?.code == .error)
+            #expect(served[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute() == .stringArray(["1"]))
 
             // The retry carries what is left of the one deadline, not a fresh one.
             let timeouts = replica.timeouts.withLock { $0 }
@@ -114,7 +125,7 @@ struct RetryTests {
         }
     }
 
-    @Test("three UNAVAILABLE attempts are the limit: a JSON 503, and the SERVER span counts two retries")
+    @Test("three UNAVAILABLE attempts are the limit: a JSON 503, one CLIENT span with UNAVAILABLE and three attempt events")
     func gaveUpAfterThreeAttempts() async throws {
         let replica = FlakyReplica(failures: 10)
         try await self.withStack(replica: replica) { stack in
@@ -123,7 +134,12 @@ struct RetryTests {
             let body = try JSONDecoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView))
             #expect(body.error.code == "UNAVAILABLE")
             #expect(replica.timeouts.withLock { $0.count } == 3)
-            #expect(stack.spans(named: "marketintel.v1.CoreEngine/GetQuote", kind: .client).count == 3)
+            let calls = stack.spans(named: "marketintel.v1.CoreEngine/GetQuote", kind: .client)
+            let call = try #require(calls.count == 1 ? calls.first : nil)
+            #expect(call.status?.code == .error)
+            #expect(call.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 14)
+            let numbers = call.events.filter { $0.name == "grpc.attempt" }.map { $0.attributes["grpc.attempt.number"]?.toSpanAttribute() }
+            #expect(numbers == [1, 2, 3])
             let gateway = try #require(stack.spans(named: "GET /api/v1/quotes/{symbol}", kind: .server).first)
             #expect(gateway.attributes["app.rpc.retries"]?.toSpanAttribute() == 2)
         }
@@ -138,6 +154,10 @@ struct RetryTests {
             #expect(replica.timeouts.withLock { $0.count } == 1)
             let gateway = try #require(stack.spans(named: "GET /api/v1/quotes/{symbol}", kind: .server).first)
             #expect(gateway.attributes["app.rpc.retries"] == nil)
+            let calls = stack.spans(named: "marketintel.v1.CoreEngine/GetQuote", kind: .client)
+            // One attempt: the span is the attempt, with no event of its own.
+            #expect(calls.count == 1 && calls.first?.events.filter { $0.name == "grpc.attempt" }.isEmpty == true)
+            #expect(calls.first?.status?.code == .error)
         }
     }
 }

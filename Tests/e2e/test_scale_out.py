@@ -124,13 +124,30 @@ class Load:
         return self.results
 
 
+def attempts_in(call):
+    """The attempts of one call, from the `grpc.attempt` events of its CLIENT span (one span covers the call and its
+    retries), as records shaped like spans: trace, status, attributes (the replica, the retry header), start, end. A
+    call of one attempt has no event: the span is that attempt."""
+    if not any(e["name"] == "grpc.attempt" for e in call["event_details"]):
+        yield {**call, "call_span_id": call["span_id"]}
+        return
+    for event in call["event_details"]:
+        if event["name"] == "grpc.attempt":
+            attributes = event["attributes"]
+            end = event["time_unix_nano"]
+            yield {"trace_id": call["trace_id"], "call_span_id": call["span_id"], "attributes": attributes,
+                   "status": "ERROR" if attributes.get("rpc.grpc.status_code", 0) != 0 else "UNSET",
+                   "start_unix_nano": end - int(attributes["grpc.attempt.duration_ms"] * 1e6), "end_unix_nano": end}
+
+
 def attempts_of(receiver, trace_ids, method="marketintel.v1.CoreEngine/GetQuote"):
-    """The CLIENT spans (one per attempt) of the given traces, once every trace has one that succeeded."""
+    """Every attempt of the given traces' calls, once every trace's call has ended well (its CLIENT span ends with the
+    call, after its last attempt)."""
     def collect():
-        spans = [s for s in receiver.spans() if s["kind"] == "CLIENT" and s["name"] == method]
-        done = {s["trace_id"] for s in spans if s["status"] != "ERROR"}
-        return spans if trace_ids <= done else None
-    return wait_for(collect, timeout=30, what="every request's CLIENT spans")
+        calls = [s for s in receiver.spans() if s["kind"] == "CLIENT" and s["name"] == method]
+        done = {s["trace_id"] for s in calls if s["status"] != "ERROR"}
+        return calls if trace_ids <= done else None
+    return [attempt for call in wait_for(collect, timeout=30, what="every request's CLIENT span") for attempt in attempts_in(call)]
 
 
 def share(spans, start, end):
@@ -301,9 +318,18 @@ def test_a_replica_that_fails_its_calls_is_retried_around_and_the_trace_shows_bo
     trace = wait_for(lambda: (lambda t: t if len([s for s in t if s["service_name"] == "core-engine" and s["kind"] == "SERVER"]) == 2 else None)(c.receiver.spans(trace_id)),
                      what="both CoreEngine replicas' spans of the retried trace")
     server = next(s for s in trace if s["kind"] == "SERVER" and s["service_name"] == "gateway")
-    attempts = sorted((s for s in trace if s["kind"] == "CLIENT"), key=lambda s: s["start_unix_nano"])
-    assert [a["parent_span_id"] for a in attempts] == [server["span_id"]] * 2
+    # One CLIENT span for the call, with its final status; each attempt an event on it.
+    (call,) = [s for s in trace if s["kind"] == "CLIENT"]
+    assert call["parent_span_id"] == server["span_id"] and call["status"] != "ERROR"
+    attempts = list(attempts_in(call))
+    assert [a["attributes"]["grpc.attempt.number"] for a in attempts] == [1, 2]
     assert attempts[0]["status"] == "ERROR" and attempts[0]["attributes"]["network.peer.port"] == PORTS[1]
     assert attempts[1]["status"] != "ERROR" and attempts[1]["attributes"]["network.peer.port"] != PORTS[1]
-    assert attempts[1]["attributes"][PREVIOUS_ATTEMPTS] == ["1"] and server["attributes"]["app.rpc.retries"] == 1
+    assert attempts[1]["attributes"][PREVIOUS_ATTEMPTS] == ["1"] and "grpc.attempt.delay_ms" in attempts[1]["attributes"]
+    # The span keeps the last address contacted; both replicas' SERVER spans are its children (what the collector's
+    # service graph pairs), and the gateway's SERVER span counts the retry.
+    assert call["attributes"]["network.peer.port"] == attempts[1]["attributes"]["network.peer.port"]
+    cores = [s for s in trace if s["kind"] == "SERVER" and s["service_name"] == "core-engine"]
+    assert [s["parent_span_id"] for s in cores] == [call["span_id"]] * 2
+    assert server["attributes"]["app.rpc.retries"] == 1
     print("\n" + receiver_module.render_tree(trace_id, trace))

@@ -60,6 +60,43 @@ def test_one_trace_spans_both_services(tmp_path, receiver, protocol):
         core.kill()
 
 
+# What each value of OTEL_SEMCONV_STABILITY_OPT_IN writes on the RPC spans: (names present, names absent, rpc.method).
+SEMCONV_MODES = {
+    None: ({"rpc.system", "rpc.service", "rpc.grpc.status_code"}, {"rpc.system.name", "rpc.response.status_code"}, "GetQuote"),
+    "rpc": ({"rpc.system.name", "rpc.response.status_code"}, {"rpc.system", "rpc.service", "rpc.grpc.status_code"},
+            "marketintel.v1.CoreEngine/GetQuote"),
+    "rpc/dup": ({"rpc.system", "rpc.service", "rpc.grpc.status_code", "rpc.system.name", "rpc.response.status_code"}, set(),
+                "marketintel.v1.CoreEngine/GetQuote"),
+}
+
+
+@pytest.mark.parametrize("opt_in", list(SEMCONV_MODES), ids=["unset", "rpc", "rpc-dup"])
+def test_otel_semconv_stability_opt_in_picks_the_rpc_attribute_names(tmp_path, receiver, opt_in):
+    env = {**endpoint_for("http/protobuf"), **({"OTEL_SEMCONV_STABILITY_OPT_IN": f"http,{opt_in}"} if opt_in else {})}
+    core, gateway = start_stack(tmp_path, env)
+    try:
+        ok = requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5)
+        missing = requests.get(f"{GATEWAY}/api/v1/quotes/NOPE", timeout=5)
+        assert ok.status_code == 200 and missing.status_code == 404
+        present, absent, method = SEMCONV_MODES[opt_in]
+        for response, status_name, status_number in ((ok, "OK", 0), (missing, "NOT_FOUND", 5)):
+            trace_id = response.headers["X-Trace-ID"]
+            spans = wait_for(lambda: (s := receiver.spans(trace_id)) and {x["kind"] for x in s} >= {"CLIENT", "SERVER"}
+                             and len([x for x in s if x["name"].startswith("marketintel")]) == 2 and s,
+                             what="the CLIENT and CoreEngine's SERVER span")
+            for span in (x for x in spans if x["name"] == "marketintel.v1.CoreEngine/GetQuote"):
+                attributes = span["attributes"]
+                assert present <= set(attributes) and not (absent & set(attributes)), (span["kind"], sorted(attributes))
+                assert attributes["rpc.method"] == method
+                if "rpc.response.status_code" in present:
+                    assert attributes["rpc.response.status_code"] == status_name
+                if "rpc.grpc.status_code" in present:
+                    assert attributes["rpc.grpc.status_code"] == status_number
+    finally:
+        gateway.kill()
+        core.kill()
+
+
 def test_sigterm_exits_zero_and_flushes_spans(tmp_path, receiver):
     # A long batch delay: the spans can only reach the receiver through the flush on shutdown.
     core, gateway = start_stack(tmp_path, {**endpoint_for("grpc"), "OTEL_BSP_SCHEDULE_DELAY": "60000"})

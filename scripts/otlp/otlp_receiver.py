@@ -93,6 +93,8 @@ class SpanStore:
             "status": STATUS.get(span.status.code, str(span.status.code)),
             "status_message": span.status.message,
             "events": [e.name for e in span.events],
+            "event_details": [{"name": e.name, "time_unix_nano": e.time_unix_nano,
+                               "attributes": {a.key: attribute_value(a.value) for a in e.attributes}} for e in span.events],
             "start_unix_nano": span.start_time_unix_nano,
             "end_unix_nano": span.end_time_unix_nano,
             "arrived_unix_nano": int(arrived * 1e9),
@@ -135,14 +137,29 @@ def is_whole(spans):
     return all(s["span_id"] in parents for s in spans if s["kind"] == "CLIENT" and s["status"] != "ERROR")
 
 
+def attempts(span):
+    """The attempts of a CLIENT span's call, from its `grpc.attempt` events (one span covers a call's retries; a call
+    of one attempt has none)."""
+    return [e["attributes"] for e in span.get("event_details", []) if e["name"] == "grpc.attempt"]
+
+
+def attempt_line(attempt):
+    """One attempt of a call: its number, the replica it went to, its status, its time, the wait before it."""
+    code = attempt.get("error.type", "OK")
+    peer = f"{attempt.get('network.peer.address', '?')}:{attempt.get('network.peer.port', '')}"
+    delay = attempt.get("grpc.attempt.delay_ms")
+    return (f"attempt {attempt.get('grpc.attempt.number', '?')}  → {peer}  {code}  "
+            f"{attempt.get('grpc.attempt.duration_ms', 0):.2f} ms" + (f", {delay:.2f} ms after the one before" if delay is not None else ""))
+
+
 def where(span):
-    """The replica a CLIENT span's attempt went to, and the process a SERVER span ran in (its service.instance.id,
-    shortened), so that a trace shows which replica served each call."""
+    """The replica a CLIENT span's call went to last (and how many attempts it took), and the process a SERVER span
+    ran in (its service.instance.id, shortened), so that a trace shows which replica served each call."""
     attributes = span["attributes"]
     if span["kind"] == "CLIENT" and "network.peer.address" in attributes:
-        retry = attributes.get("rpc.grpc.request.metadata.grpc-previous-rpc-attempts")
+        tries = len(attempts(span))
         return (f"  → {attributes['network.peer.address']}:{attributes.get('network.peer.port', '')}"
-                + (f" (retry {retry[0] if isinstance(retry, list) else retry})" if retry else ""))
+                + (f" ({tries} attempts)" if tries > 1 else ""))
     instance = span.get("resource", {}).get("service.instance.id")
     retries = attributes.get("app.rpc.retries")
     if span["kind"] == "SERVER" and instance:
@@ -172,6 +189,8 @@ def render_tree(trace_id, spans, logs=()):
             status = "" if span["status"] == "UNSET" else f" [{span['status']}]"
             lines.append(f"{'  ' * (depth + 1)}{span['service_name']:<12} {span['kind']:<8} {span['name']}  {millis:.2f} ms{status}"
                          f"{where(span)}")
+            if len(attempts(span)) > 1:
+                lines.extend(f"{'  ' * (depth + 2)}  {attempt_line(a)}" for a in attempts(span))
             log_lines(span["span_id"], depth + 1)
             walk(span["span_id"], depth + 1)
 

@@ -46,13 +46,21 @@ public struct CallDeadline: Sendable {
             handler: task
         )
         defer { timer.cancel() }
+        let clientCall = ClientCall(deadline: deadline)
         async let result = task.run {
-            try await ClientCall.$current.withValue(ClientCall(deadline: deadline)) { try await call(metadata) }
+            try await ClientCall.$current.withValue(clientCall) { try await call(metadata) }
         }
         do {
-            return try await result
+            let value = try await result
+            clientCall.finish(error: nil)
+            return value
         } catch where task.cancelledAt != nil {
-            throw RPCError(code: .deadlineExceeded, message: "the call did not complete within \(self.timeout)")
+            let error = RPCError(code: .deadlineExceeded, message: "the call did not complete within \(self.timeout)")
+            clientCall.finish(error: error)
+            throw error
+        } catch {
+            clientCall.finish(error: error)
+            throw error
         }
     }
 }

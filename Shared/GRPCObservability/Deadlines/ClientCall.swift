@@ -1,14 +1,17 @@
 import Synchronization
 
-/// One outgoing call as its interceptors see it: when it must be done, and how many attempts it has made.
+/// One outgoing call as its interceptors see it: when it must be done, how many attempts it has made, and its span.
 ///
 /// A gRPC retry policy runs the client interceptors once per attempt, and an interceptor cannot tell one attempt from
 /// the next: each gets a fresh copy of the request. `CallDeadline.run` makes one of these per call and keeps it
 /// current for the call's task (child tasks, where the attempts run, inherit it); `ClientAttemptInterceptor` numbers
-/// each attempt, and the tracing and metrics interceptors read the number.
+/// each attempt, the tracing and metrics interceptors read the number, and the tracing interceptor keeps the call's
+/// one CLIENT span here (`ClientCall+span.swift`), which `finish(error:)` ends when the call is over.
 package final class ClientCall: Sendable {
     /// The call's one deadline, shared by all its attempts.
     package let deadline: ContinuousClock.Instant
+    /// The call's CLIENT span and what its attempts share about it (`ClientCall+span.swift`).
+    let spanState = Mutex(SpanState())
     private let attempts = Atomic<Int>(0)
 
     /// The call the current task is making; `nil` outside `CallDeadline.run`.
@@ -26,5 +29,10 @@ package final class ClientCall: Sendable {
     /// The number of the attempt under way: 0 before the first.
     package var attempt: Int {
         self.attempts.load(ordering: .relaxed)
+    }
+
+    /// The call is over (its last attempt ended, or its deadline passed): ends its span with `error`, or OK.
+    package func finish(error: (any Error)?) {
+        self.endSpan(error: error)
     }
 }

@@ -2,7 +2,7 @@ import ServiceContextModule
 import Synchronization
 
 /// How many retries the outgoing calls made while one incoming request was served, so that the request's own span
-/// can say so: the retried attempts are separate CLIENT spans, but a trace list shows only the root span.
+/// can say so: the attempts are events on each call's CLIENT span, but a trace list shows only the root span.
 ///
 /// The HTTP server's tracing middleware puts one in the request's `ServiceContext` when its span is recorded;
 /// `ClientTracingInterceptor` counts every retried attempt into it.

@@ -3,32 +3,44 @@ import Tracing
 
 /// The OpenTelemetry RPC semantic conventions for gRPC spans, shared by the client and server interceptors.
 enum RPCSpanAttributes {
-    /// `rpc.system`, `rpc.service` and `rpc.method` for one method.
-    static func set(method descriptor: MethodDescriptor, on attributes: inout SpanAttributes) {
-        attributes["rpc.system"] = "grpc"
-        attributes["rpc.service"] = descriptor.service.fullyQualifiedService
-        attributes["rpc.method"] = descriptor.method
+    /// `rpc.system`, `rpc.service` and `rpc.method` for one method, or their current names (`conventions`).
+    static func set(method descriptor: MethodDescriptor, conventions: RPCSemanticConventions, on attributes: inout SpanAttributes) {
+        if conventions.writesPrevious {
+            attributes["rpc.system"] = "grpc"
+            attributes["rpc.service"] = descriptor.service.fullyQualifiedService
+            attributes["rpc.method"] = descriptor.method
+        }
+        if conventions.writesCurrent {
+            attributes["rpc.system.name"] = "grpc"
+            attributes["rpc.method"] = descriptor.fullyQualifiedMethod
+        }
     }
 
-    /// The `grpc-previous-rpc-attempts` header gRPC sends with a retried attempt, as the semantic conventions name
-    /// request metadata on a span (`rpc.grpc.request.metadata.<key>`, a string array).
-    static let previousAttemptsKey = "rpc.grpc.request.metadata.grpc-previous-rpc-attempts"
+    /// Request metadata on a span, as the conventions name it: `rpc.grpc.request.metadata.<key>`, or
+    /// `rpc.request.metadata.<key>` (a string array either way).
+    static func set(requestMetadata key: String, values: [String], conventions: RPCSemanticConventions, on attributes: inout SpanAttributes) {
+        if conventions.writesPrevious { attributes["rpc.grpc.request.metadata.\(key)"] = values }
+        if conventions.writesCurrent { attributes["rpc.request.metadata.\(key)"] = values }
+    }
 
     /// `{prefix}.address` and `{prefix}.port` from a grpc-swift peer description.
     static func set(peer description: String, prefix: String, on attributes: inout SpanAttributes) {
         guard let peer = RPCPeer(description: description) else { return }
+        Self.set(peer: peer, prefix: prefix, on: &attributes)
+    }
+
+    /// `{prefix}.address` and `{prefix}.port` of a peer already read.
+    static func set(peer: RPCPeer, prefix: String, on attributes: inout SpanAttributes) {
         attributes["\(prefix).address"] = peer.address
         if let port = peer.port { attributes["\(prefix).port"] = port }
     }
 
-    /// `rpc.grpc.status_code`, and `error.type` for a failure.
-    static func set(status code: RPCError.Code?, on attributes: inout SpanAttributes) {
-        guard let code else {
-            attributes["rpc.grpc.status_code"] = 0
-            return
-        }
-        attributes["rpc.grpc.status_code"] = code.rawValue
-        attributes["error.type"] = code.name
+    /// `rpc.grpc.status_code` (a number) or `rpc.response.status_code` (the code's name), and `error.type` for a
+    /// failure.
+    static func set(status code: RPCError.Code?, conventions: RPCSemanticConventions, on attributes: inout SpanAttributes) {
+        if conventions.writesPrevious { attributes["rpc.grpc.status_code"] = code?.rawValue ?? 0 }
+        if conventions.writesCurrent { attributes["rpc.response.status_code"] = code?.name ?? "OK" }
+        if let code { attributes["error.type"] = code.name }
     }
 
     /// Whether a span of `kind` that ended with `code` has status ERROR, as OpenTelemetry's gRPC conventions say:

@@ -12,13 +12,18 @@ import Tracing
 /// for streaming responses, while the response is written, and ends with the RPC's status.
 ///
 /// A SERVER span's status becomes an error only for server faults (`INTERNAL`, `UNAVAILABLE`, …): a caller's
-/// `NOT_FOUND` is recorded as `rpc.grpc.status_code` and an exception event, not as the server failing.
+/// `NOT_FOUND` is recorded as `rpc.grpc.status_code` and an exception event, not as the server failing. Attribute
+/// names follow `OTEL_SEMCONV_STABILITY_OPT_IN` (`RPCSemanticConventions`).
 public struct ServerTracingInterceptor: ServerInterceptor {
     private let propagation: TracePropagation
+    private let conventions: RPCSemanticConventions
 
-    /// - Parameter tracer: The tracer to use; `nil` uses the one bootstrapped in `InstrumentationSystem`.
-    public init(tracer: (any Tracer)? = nil) {
+    /// - Parameters:
+    ///   - tracer: The tracer to use; `nil` uses the one bootstrapped in `InstrumentationSystem`.
+    ///   - conventions: The names of the RPC conventions to write; by default, as `OTEL_SEMCONV_STABILITY_OPT_IN` says.
+    public init(tracer: (any Tracer)? = nil, conventions: RPCSemanticConventions = .fromEnvironment) {
         self.propagation = TracePropagation(tracer: tracer)
+        self.conventions = conventions
     }
 
     public func intercept<Input: Sendable, Output: Sendable>(
@@ -43,13 +48,20 @@ public struct ServerTracingInterceptor: ServerInterceptor {
         // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
         if span.isRecording {
             span.updateAttributes { attributes in
-                RPCSpanAttributes.set(method: context.descriptor, on: &attributes)
+                RPCSpanAttributes.set(method: context.descriptor, conventions: self.conventions, on: &attributes)
                 RPCSpanAttributes.set(peer: context.localPeer, prefix: "server", on: &attributes)
                 RPCSpanAttributes.set(peer: context.remotePeer, prefix: "network.peer", on: &attributes)
                 attributes["correlation.id"] = correlationID
                 // A retried attempt says so: the replica that got the retry can tell it from a first call.
                 let previousAttempts = Array(metadata[stringValues: ClientAttemptInterceptor.previousAttemptsKey])
-                if !previousAttempts.isEmpty { attributes[RPCSpanAttributes.previousAttemptsKey] = previousAttempts }
+                if !previousAttempts.isEmpty {
+                    RPCSpanAttributes.set(
+                        requestMetadata: ClientAttemptInterceptor.previousAttemptsKey,
+                        values: previousAttempts,
+                        conventions: self.conventions,
+                        on: &attributes
+                    )
+                }
             }
         }
         let ending = Once(span, onAbandon: { $0.endAbandonedRPC() })
@@ -58,9 +70,9 @@ public struct ServerTracingInterceptor: ServerInterceptor {
             let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            return response.onCompletion(in: span.context) { ending.take()?.endRPC(kind: .server, error: $0) }
+            return response.onCompletion(in: span.context) { ending.take()?.endRPC(kind: .server, conventions: self.conventions, error: $0) }
         } catch {
-            ending.take()?.endRPC(kind: .server, error: error)
+            ending.take()?.endRPC(kind: .server, conventions: self.conventions, error: error)
             throw error
         }
     }

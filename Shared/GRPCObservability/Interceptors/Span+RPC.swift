@@ -2,20 +2,21 @@ import GRPCCore
 import Tracing
 
 extension Span {
-    /// Ends an RPC span with its gRPC status: `rpc.grpc.status_code` (and `error.type` when not OK), the error as an
-    /// event, and the ERROR status the gRPC conventions give `code` on this side (`RPCSpanAttributes.isError`).
-    func endRPC(kind: SpanKind, error: (any Error)?) {
+    /// Ends an RPC span with its gRPC status: `rpc.grpc.status_code` or `rpc.response.status_code` (`conventions`;
+    /// and `error.type` when not OK), the error as an event, and the ERROR status the gRPC conventions give `code` on
+    /// this side (`RPCSpanAttributes.isError`).
+    func endRPC(kind: SpanKind, conventions: RPCSemanticConventions, error: (any Error)?) {
         guard self.isRecording else {
             self.end()
             return
         }
         guard let error else {
-            self.updateAttributes { RPCSpanAttributes.set(status: nil, on: &$0) }
+            self.updateAttributes { RPCSpanAttributes.set(status: nil, conventions: conventions, on: &$0) }
             self.end()
             return
         }
         let code = RPCError.Code(recording: error)
-        self.updateAttributes { RPCSpanAttributes.set(status: code, on: &$0) }
+        self.updateAttributes { RPCSpanAttributes.set(status: code, conventions: conventions, on: &$0) }
         self.recordError(error)
         if RPCSpanAttributes.isError(code, kind: kind) {
             self.setStatus(SpanStatus(code: .error, message: RPCError.recordedMessage(of: error, code: code)))
