@@ -181,7 +181,6 @@ let package = Package(
                 "ObservabilityPrimitives",
                 "PrometheusExemplars",
                 "ServiceConfiguration",
-                "ServiceLifecycleSupport",
                 "TelemetryPipeline",
                 "TraceContextPropagation",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -420,7 +419,6 @@ let package = Package(
             name: "CoreEngineTests",
             dependencies: [
                 "GRPCObservability",
-                "TraceContextPropagation",
                 "CoreEngine",
                 "MarketDataContract",
                 "TestSupport",

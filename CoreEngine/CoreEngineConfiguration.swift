@@ -1,6 +1,5 @@
 import Logging
 import ServiceConfiguration
-import ServiceTelemetry
 
 /// Everything CoreEngine reads at startup, with its defaults.
 ///

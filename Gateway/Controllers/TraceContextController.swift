@@ -1,6 +1,5 @@
 import Hummingbird
 import ServiceContextModule
-import ServiceTelemetry
 import TraceContextPropagation
 
 /// `GET /trace-context`: the trace this very request is part of, for debugging propagation.

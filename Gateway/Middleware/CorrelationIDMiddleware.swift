@@ -1,7 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import ServiceContextModule
-import ServiceTelemetry
 import TraceContextPropagation
 
 /// Gives every request a correlation id, outermost of all middleware.

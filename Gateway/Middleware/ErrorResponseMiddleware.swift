@@ -1,6 +1,5 @@
 import Hummingbird
 import ServiceContextModule
-import ServiceTelemetry
 import TraceContextPropagation
 
 /// Turns every error below it into a JSON error response (`APIError`), innermost of all middleware,

@@ -5,7 +5,6 @@ import NIOCore
 import OTelSemanticConventions
 import ObservabilityPrimitives
 import ServiceContextModule
-import ServiceTelemetry
 import TraceContextPropagation
 import Tracing
 

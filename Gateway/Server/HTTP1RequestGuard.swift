@@ -4,7 +4,6 @@ import NIOCore
 import NIOHTTP1
 import OTelSemanticConventions
 import ServiceContextModule
-import ServiceTelemetry
 import TraceContextPropagation
 import Tracing
 

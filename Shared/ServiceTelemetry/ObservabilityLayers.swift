@@ -1,5 +1,4 @@
 import ServiceConfiguration
-import ServiceLifecycleSupport
 import TraceContextPropagation
 
 /// The pieces of observability (and the plumbing around them) that the services install: all of them, always.

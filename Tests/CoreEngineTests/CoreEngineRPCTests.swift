@@ -8,7 +8,6 @@ import ServiceTelemetry
 import SwiftProtobuf
 import Testing
 import TestSupport
-import TraceContextPropagation
 import Tracing
 
 @testable import CoreEngine

@@ -46,6 +46,27 @@ def test_an_undeclared_import_and_an_unused_dependency_fail(tmp_path):
     assert "GatewayTests declares AsyncHTTPClient in Package.swift but never imports it" in result.stderr
 
 
+def test_a_file_importing_one_of_our_modules_it_does_not_use_fails(tmp_path):
+    """The per-file check: the gateway's configuration once imported ServiceTelemetry and used nothing from it (other
+    files of the target do use it, so the per-target check could not see it). Held to the compiler: every import the
+    check called unused was removed and the package still built."""
+    copy = copy_of_the_package(tmp_path)
+    source = copy / "Gateway" / "GatewayConfiguration.swift"
+    source.write_text("import ServiceTelemetry\n" + source.read_text())
+    result = run(copy)
+    assert result.returncode == 1
+    assert "Gateway/GatewayConfiguration.swift imports ServiceTelemetry and uses nothing it declares" in result.stderr
+    # A member declared in another module's extension is a use: HealthController reads RPCError.Code.name.
+    assert "HealthController.swift" not in result.stderr
+
+
+def test_the_readme_draws_the_module_graph_the_script_prints():
+    graph = subprocess.run([sys.executable, str(SCRIPT), "--graph"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=300, check=True).stdout.strip()
+    readme = (ROOT / "README.md").read_text()
+    assert f"```\n{graph}\n```" in readme, "README's module graph is not what scripts/check-dependencies.py --graph prints"
+
+
 def manifest(**environment):
     result = subprocess.run(["swift", "package", "dump-package"], cwd=ROOT, capture_output=True, text=True,
                             env={**{k: v for k, v in os.environ.items() if k != "ENABLE_OBSERVABILITY_STACK_BENCHMARKS"},
