@@ -9,7 +9,6 @@ import ServiceLifecycle
 import ServiceLifecycleSupport
 import ServiceTelemetry
 import Tracing
-import UnixSignals
 
 /// What CoreEngine's `main` does: reads its configuration, bootstraps logging, tracing and metrics, builds the gRPC
 /// server and the metrics endpoint and runs them until SIGTERM or SIGINT.
@@ -52,19 +51,16 @@ package func runCoreEngine(environment: [String: String], layers: ObservabilityL
     )
     // Started in this order, stopped in reverse: the tracer flushes after the server has drained.
     let group = ServiceGroup(
-        configuration: .init(
-            services: observability.services.map { .init(service: $0) } + [
-                .init(
-                    service: buildMetricsServer(
-                        host: configuration.metricsHost,
-                        port: configuration.metricsPort,
-                        exposition: observability.metrics,
-                        logger: logger
-                    )
+        configuration: .boundedByStopGrace(
+            services: observability.services + [
+                buildMetricsServer(
+                    host: configuration.metricsHost,
+                    port: configuration.metricsPort,
+                    exposition: observability.metrics,
+                    logger: logger
                 ),
-                .init(service: GRPCServerService(server: server, onShutdown: health.markAllNotServing)),
+                GRPCServerService(server: server, onShutdown: health.markAllNotServing),
             ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
     )

@@ -7,7 +7,6 @@ import ServiceConfiguration
 import ServiceLifecycle
 import ServiceLifecycleSupport
 import ServiceTelemetry
-import UnixSignals
 
 /// What the gateway's `main` does: reads its configuration, bootstraps logging, tracing and metrics, builds the
 /// application and runs it until SIGTERM or SIGINT.
@@ -50,7 +49,8 @@ package func runGateway(environment: [String: String], layers: ObservabilityLaye
         ]
     )
     try await withEventLoopExecutor(if: layers.contains(.executorPreference)) {
-        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Hummingbird's `runService` with the shutdown bounded (`ServiceGroupConfiguration.stopGrace`).
+        try await ServiceGroup(configuration: .boundedByStopGrace(services: [application], logger: logger)).run()
     }
     logger.info("gateway stopped")
 }

@@ -1,5 +1,6 @@
 """Failure drills on the real binaries: CoreEngine going away and coming back. Each prints the figure it
 measures (run with -s to see it); the bounds are the goals of the issue that asked for them."""
+import json
 import os
 import signal
 import socket
@@ -79,6 +80,39 @@ def test_sigterm_with_the_collector_down_exits_zero_within_docker_s_stop_grace(t
         print(f"\n{protocol}: both services exited {took:.1f} s after SIGTERM, with {codes}")
         assert codes == [0, 0]
         assert took < 10
+    finally:
+        gateway.kill()
+        core.kill()
+
+
+def test_sigterm_while_a_client_holds_a_stream_open_still_exits_within_docker_s_stop_grace(tmp_path, receiver):
+    """A client streaming quotes for 60 s and more (100 updates a second apart, inside the longest deadline, 60 s) keeps a response in
+    flight, and a graceful HTTP server waits for in-flight responses: without a bound the gateway would outlive
+    Docker's 10 s and be SIGKILLed, its last spans with it. The service group cuts the drain short after 8 s
+    (ServiceGroupConfiguration.stopGrace): the gateway exits 0, the stream ends, and the spans of the requests
+    before it were flushed."""
+    core, gateway = start_stack(tmp_path, {**endpoint_for("http/protobuf"), "CORE_ENGINE_DEADLINE_MS": "60000"})
+    try:
+        before = requests.get(f"{GATEWAY}/api/v1/quotes/AAPL", timeout=5)
+        stream = requests.get(f"{GATEWAY}/api/v1/quotes/AAPL/stream?count=100&interval_ms=1000", stream=True, timeout=30)
+        assert stream.status_code == 200
+        lines = stream.iter_lines()
+        assert json.loads(next(lines))["quote"]["symbol"] == "AAPL", "the stream is under way"
+        started = time.monotonic()
+        gateway.process.send_signal(signal.SIGTERM)
+        code = gateway.process.wait(timeout=30)
+        took = time.monotonic() - started
+        received = 1
+        try:
+            for _ in lines:
+                received += 1
+        except requests.exceptions.ChunkedEncodingError:
+            pass  # the connection closed mid-body: a stream cut short, as its client sees it
+        print(f"\nSIGTERM with a 100 s stream open: the gateway exited {code} after {took:.1f} s, "
+              f"the stream ended after {received} of 100 updates")
+        assert code == 0 and took < 10
+        assert received < 100, "the stream was cut short, not waited for"
+        assert any(s["kind"] == "SERVER" and s["service_name"] == "gateway" for s in receiver.spans(before.headers["X-Trace-ID"]))
     finally:
         gateway.kill()
         core.kill()
