@@ -1,6 +1,7 @@
 """Metrics end to end: both services scraped by a real Prometheus server (Debian's package) with exemplar
 storage on, using a configuration derived from the repository's prometheus.yml."""
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -39,9 +40,13 @@ def scalar(expression):
 
 @pytest.fixture
 def prometheus(tmp_path):
-    """A real Prometheus scraping both services every second, configured from the repo's prometheus.yml."""
+    """A real Prometheus scraping both services every second, configured from the repo's prometheus.yml (the
+    services' jobs; the collector and Jaeger are not here) with the SLO and telemetry rules it loads."""
     config = yaml.safe_load((ROOT / "prometheus.yml").read_text())
     config["global"]["scrape_interval"] = "1s"
+    config["global"]["evaluation_interval"] = "1s"
+    config["rule_files"] = [str(ROOT / "prometheus" / "rules" / "*.yml")]
+    config["scrape_configs"] = [job for job in config["scrape_configs"] if job["job_name"] in TARGETS]
     for job in config["scrape_configs"]:
         job.pop("dns_sd_configs", None)  # compose finds CoreEngine's replicas by DNS; here there is one, listed
         job["static_configs"] = [{"targets": [TARGETS[job["job_name"]]]}]
@@ -105,6 +110,20 @@ def test_prometheus_scrapes_both_services_with_exemplars(tmp_path, receiver, pro
         assert scalar('sum(marketdata_quotes_served_total)') == 20
         assert scalar('sum(process_resident_memory_bytes)') > 0
         assert scalar('gateway_build_info') == 1 and scalar('core_engine_build_info') == 1
+        # The SLO rules read the series the services really expose. Requests made while Prometheus scrapes give the
+        # rates something to see; every SLI then has a 5-minute error ratio, and it is 0: no 5xx, no server fault,
+        # nothing slow (a 404 and a NOT_FOUND are the caller's, not the budget's).
+        with requests.Session() as session:
+            for symbol in ("AAPL", "MSFT", "NOPE") * 5:
+                session.get(f"{GATEWAY}/api/v1/quotes/{symbol}", timeout=5)
+                time.sleep(0.1)
+
+        def slis():
+            return {r["metric"]["slo"]: float(r["value"][1]) for r in query("slo:sli_error:ratio_rate5m")}
+        wait_for(lambda: len(slis()) == 4 and not any(math.isnan(v) for v in slis().values()), timeout=30,
+                 what="the four SLIs' recording rules to have a value")
+        assert slis() == {"gateway-availability": 0, "gateway-latency": 0, "core-engine-availability": 0,
+                          "core-engine-latency": 0}, slis()
 
         # Every dashboard query runs, and the per-instance ones name CoreEngine's replica by the service.instance.id
         # its log lines (and spans) carry.
