@@ -29,6 +29,7 @@ package struct MarketDataEngine: Sendable {
     let now: @Sendable () -> Int64
     /// Uniform in [0, 1); injected so tests control fault injection.
     let roll: @Sendable () -> Double
+    let metrics: MarketDataMetrics
 
     /// The standard symbol universe, faults from `configuration`, random rolls: as CoreEngine runs it.
     package init(configuration: Configuration = .init(), tracer: any Tracer, now: @escaping @Sendable () -> Int64) {
@@ -49,36 +50,27 @@ package struct MarketDataEngine: Sendable {
         self.tracer = tracer
         self.now = now
         self.roll = roll
-        // Registered at zero, so the faults panel shows a flat line until a knob is turned.
-        for kind in ["error", "latency"] {
-            _ = CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", kind)])
-        }
+        self.metrics = MarketDataMetrics()
     }
 
     /// One quote for one symbol.
     func quote(for rawSymbol: String) async throws -> MarketQuote {
-        let instrument = try self.tracer.withSpan("quote.validate") { span in
-            span.attributes["quote.symbol.length"] = rawSymbol.utf8.count
-            return try Self.failingSpan(span) { try self.universe.instrument(for: rawSymbol) }
-        }
-        return try await self.quote(for: instrument)
+        try await self.quote(for: self.validatedInstrument(for: rawSymbol))
     }
 
     /// Quotes for several symbols from one source; fails as a whole if any symbol is bad.
     func quotes(for rawSymbols: [String], sourceID: String) async throws -> [MarketQuote] {
-        let instruments = try self.tracer.withSpan("quote.validate") { span in
+        let instruments = try await self.step("quote.validate") { span in
             span.attributes["quote.symbols.count"] = rawSymbols.count
             span.attributes["market_data.source.id"] = sourceID
-            return try Self.failingSpan(span) {
-                guard sourceID.isEmpty || sourceID == MarketDataLimits.simulatedSourceID else {
-                    throw MarketDataError.notFound("unknown source '\(sourceID)'; available: \(MarketDataLimits.simulatedSourceID)")
-                }
-                guard !rawSymbols.isEmpty else { throw MarketDataError.invalidArgument("symbols must not be empty") }
-                guard rawSymbols.count <= MarketDataLimits.maximumSymbolsPerFetch else {
-                    throw MarketDataError.invalidArgument("at most \(MarketDataLimits.maximumSymbolsPerFetch) symbols per request")
-                }
-                return try rawSymbols.map { symbol throws(MarketDataError) in try self.universe.instrument(for: symbol) }
+            guard sourceID.isEmpty || sourceID == MarketDataLimits.simulatedSourceID else {
+                throw MarketDataError.notFound("unknown source '\(sourceID)'; available: \(MarketDataLimits.simulatedSourceID)")
             }
+            guard !rawSymbols.isEmpty else { throw MarketDataError.invalidArgument("symbols must not be empty") }
+            guard rawSymbols.count <= MarketDataLimits.maximumSymbolsPerFetch else {
+                throw MarketDataError.invalidArgument("at most \(MarketDataLimits.maximumSymbolsPerFetch) symbols per request")
+            }
+            return try rawSymbols.map { symbol throws(MarketDataError) in try self.universe.instrument(for: symbol) }
         }
         var quotes: [MarketQuote] = []
         quotes.reserveCapacity(instruments.count)
@@ -88,18 +80,18 @@ package struct MarketDataEngine: Sendable {
         return quotes
     }
 
-    /// The instrument for a stream request, validated the same way as a quote.
-    private func streamInstrument(for rawSymbol: String) throws -> SymbolUniverse.Instrument {
-        try self.tracer.withSpan("quote.validate") { span in
+    /// The instrument a quote or a stream asks for, in the `quote.validate` step.
+    private func validatedInstrument(for rawSymbol: String) async throws -> SymbolUniverse.Instrument {
+        try await self.step("quote.validate") { span in
             span.attributes["quote.symbol.length"] = rawSymbol.utf8.count
-            return try Self.failingSpan(span) { try self.universe.instrument(for: rawSymbol) }
+            return try self.universe.instrument(for: rawSymbol)
         }
     }
 
     /// The `step`th price update of a stream that started in `bucket`.
     private func streamUpdate(for instrument: SymbolUniverse.Instrument, startBucket: Int64, step: UInt64) -> MarketQuote {
         let tick = self.simulator.tick(for: instrument, bucket: startBucket, step: step)
-        Self.countServed(instrument)
+        self.metrics.served(instrument)
         return self.makeQuote(instrument, tick: tick, bucket: startBucket, cached: false)
     }
 
@@ -122,7 +114,7 @@ package struct MarketDataEngine: Sendable {
                 "interval_millis must be at most \(MarketDataLimits.maximumStreamIntervalMillis)"
             )
         }
-        let instrument = try self.streamInstrument(for: rawSymbol)
+        let instrument = try await self.validatedInstrument(for: rawSymbol)
         let startBucket = self.simulator.bucket(atUnixMillis: self.now())
         for sequence in 1...UInt32(count) {
             if sequence > 1, intervalMillis > 0 {
@@ -137,23 +129,19 @@ package struct MarketDataEngine: Sendable {
         let cached = self.tracer.withSpan("quote.cache_lookup") { span in
             let entry = self.cache.lookup(instrument.symbol, nowMillis: nowMillis)
             span.attributes["cache.hit"] = entry != nil
-            CoreMetrics.Counter(label: "marketdata_cache_requests_total", dimensions: [("result", entry != nil ? "hit" : "miss")])
-                .increment()
+            (entry != nil ? self.metrics.cacheHits : self.metrics.cacheMisses).increment()
             return entry
         }
         let entry: QuoteCache.Entry
         if let cached {
             entry = cached
         } else {
-            entry = try await self.tracer.withSpan("quote.source_fetch") { span in
+            entry = try await self.step("quote.source_fetch") { span in
                 span.attributes["market_data.source.id"] = MarketDataLimits.simulatedSourceID
                 span.attributes["quote.symbol"] = instrument.symbol
                 let start = ContinuousClock.now
-                defer {
-                    CoreMetrics.Timer(label: "marketdata_source_fetch_duration_seconds")
-                        .recordNanoseconds(start.nanosecondsElapsed)
-                }
-                return try await Self.failingSpan(span) { try await self.fetch(instrument, nowMillis: nowMillis) }
+                defer { self.metrics.sourceFetchDuration.recordNanoseconds(start.nanosecondsElapsed) }
+                return try await self.fetch(instrument, nowMillis: nowMillis)
             }
             self.cache.store(entry, for: instrument.symbol)
         }
@@ -161,7 +149,7 @@ package struct MarketDataEngine: Sendable {
             let quote = self.makeQuote(instrument, tick: entry.tick, bucket: entry.bucket, cached: cached != nil)
             span.attributes["quote.vwap.window"] = self.configuration.vwapWindow
             span.attributes["quote.price"] = quote.price
-            Self.countServed(instrument)
+            self.metrics.served(instrument)
             return quote
         }
     }
@@ -171,13 +159,13 @@ package struct MarketDataEngine: Sendable {
         let faults = self.configuration.faults
         let latency = self.configuration.sourceLatency + faults.extraLatency
         if faults.extraLatency > .zero {
-            CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "latency")]).increment()
+            self.metrics.injectedLatency.increment()
         }
         if latency > .zero {
             try await Task.sleep(for: latency)
         }
         if faults.shouldFail(roll: self.roll()) {
-            CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "error")]).increment()
+            self.metrics.injectedErrors.increment()
             throw MarketDataError.injectedFault("injected fault: source unavailable (FAULT_ERROR_RATE=\(faults.errorRate))")
         }
         let bucket = self.simulator.bucket(atUnixMillis: nowMillis)
@@ -209,31 +197,20 @@ package struct MarketDataEngine: Sendable {
         )
     }
 
-    /// Symbols are labels only because they come from the fixed universe, never from the request as sent.
-    private static func countServed(_ instrument: SymbolUniverse.Instrument) {
-        CoreMetrics.Counter(label: "marketdata_quotes_served_total", dimensions: [("symbol", instrument.symbol)]).increment()
-    }
-
     private static func cents(_ value: Double) -> Double {
         (value * 100).rounded() / 100
     }
 
-    /// Runs `body`; on failure marks `span` as failed before rethrowing, so the failing step is visible.
-    private static func failingSpan<T>(_ span: any Span, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            span.setStatus(SpanStatus(code: .error, message: "\(error)"))
-            throw error
-        }
-    }
-
-    private static func failingSpan<T>(_ span: any Span, _ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            span.setStatus(SpanStatus(code: .error, message: "\(error)"))
-            throw error
+    /// One step of a quote as a child span: a failure marks the span as failed (status ERROR with the error's
+    /// text) before it is rethrown, so the step that failed is the one a trace shows red.
+    private func step<T>(_ name: String, _ body: (any Span) async throws -> T) async throws -> T {
+        try await self.tracer.withSpan(name) { span in
+            do {
+                return try await body(span)
+            } catch {
+                span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+                throw error
+            }
         }
     }
 }

@@ -34,18 +34,18 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var serviceContext = ServiceContext.current ?? .topLevel
         let headers = request.headers
-        let carrier = TraceContextCarrier(validating: { name in HTTPField.Name(name).map { headers[values: $0] } ?? [] })
-        self.propagation.extract(carrier, into: &serviceContext)
-
-        // An unknown method is `_OTHER` on the span, which is then named `HTTP` (HTTP semantic conventions).
-        let method = HTTPServerMetrics.methodLabel(request.method.rawValue)
-        let span = self.propagation.tracer.startSpan(method == "_OTHER" ? "HTTP" : method, context: serviceContext, ofKind: .server)
-        // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
+        let remoteAddress = (context as? any RemoteAddressRequestContext)?.remoteAddress
+        let (span, serviceContext, method) = HTTPServerSpan.start(
+            propagation: self.propagation,
+            in: ServiceContext.current ?? .topLevel,
+            method: request.method.rawValue,
+            headers: { name in HTTPField.Name(name).map { headers[values: $0] } ?? [] },
+            clientAddress: remoteAddress?.ipAddress
+        )
         if span.isRecording {
             span.updateAttributes { attributes in
-                self.setRequestAttributes(request, method: method, context: context, on: &attributes)
+                self.setRequestAttributes(request, peer: remoteAddress, on: &attributes)
                 if let correlationID = serviceContext.correlationID { attributes["correlation.id"] = correlationID }
             }
         }
@@ -102,13 +102,9 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         span.attributes.http.route = route
     }
 
-    /// `method` is the request's method as a label: itself, or `_OTHER`.
-    private func setRequestAttributes(_ request: Request, method: String, context: Context, on attributes: inout SpanAttributes) {
-        attributes.http.request.method = .init(rawValue: method)
-        if method != request.method.rawValue { attributes.http.request.methodOriginal = request.method.rawValue }
+    /// What a routed request adds to the attributes every request's span has (`HTTPServerSpan`).
+    private func setRequestAttributes(_ request: Request, peer: SocketAddress?, on attributes: inout SpanAttributes) {
         attributes.url.path = request.uri.path
-        attributes.url.scheme = "http"
-        attributes.network.protocol.name = "http"
         if let host = request.head.authority {
             let parts = host.split(separator: ":", maxSplits: 1)
             attributes.server.address = parts.first.map(String.init) ?? host
@@ -117,12 +113,9 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
             attributes.server.port = self.serverPort
         }
         if let userAgent = request.headers[.userAgent] { attributes.userAgent.original = userAgent }
-        if let address = (context as? any RemoteAddressRequestContext)?.remoteAddress {
-            if let ip = address.ipAddress {
-                attributes.client.address = ip
-                attributes.network.peer.address = ip
-            }
-            if let port = address.port { attributes.network.peer.port = port }
+        if let peer {
+            if let ip = peer.ipAddress { attributes.network.peer.address = ip }
+            if let port = peer.port { attributes.network.peer.port = port }
         }
     }
 }

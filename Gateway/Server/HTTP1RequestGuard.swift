@@ -89,20 +89,14 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let error = APIError(status: .badRequest, code: "BAD_REQUEST", message: message)
 
         // The span the router would have started, with what is known of the request; a parse error has no method.
-        var serviceContext = ServiceContext.topLevel
-        if let head {
-            self.propagation.extract(TraceContextCarrier(validating: { head.headers[$0] }), into: &serviceContext)
-        }
-        let span = self.propagation.tracer.startSpan("HTTP", context: serviceContext, ofKind: .server)
-        if span.isRecording {
-            span.updateAttributes { attributes in
-                attributes.http.request.method = .init(rawValue: head.map { HTTPServerMetrics.methodLabel($0.method.rawValue) } ?? "_OTHER")
-                attributes.http.response.statusCode = 400
-                attributes.url.scheme = "http"
-                attributes.network.protocol.name = "http"
-                if let address = context.channel.remoteAddress?.ipAddress { attributes.client.address = address }
-            }
-        }
+        let span = HTTPServerSpan.start(
+            propagation: self.propagation,
+            in: .topLevel,
+            method: head?.method.rawValue,
+            headers: { name in head?.headers[name] ?? [] },
+            clientAddress: context.channel.remoteAddress?.ipAddress
+        ).span
+        if span.isRecording { span.attributes.http.response.statusCode = 400 }
         let traceID = self.propagation.traceParent(of: span.context)?.traceID
         span.end()
         ServiceContext.withValue(span.context) {

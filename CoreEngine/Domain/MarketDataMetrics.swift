@@ -1,0 +1,24 @@
+import CoreMetrics
+import ObservabilityPrimitives
+
+/// The engine's own metrics (`marketdata_*`), each handler made once and kept, as the interceptors keep theirs: a
+/// quote pays a dictionary lookup, not a factory lookup by name and labels.
+struct MarketDataMetrics: Sendable {
+    /// `marketdata_cache_requests_total{result="hit"}` and `{result="miss"}`.
+    let cacheHits = CoreMetrics.Counter(label: "marketdata_cache_requests_total", dimensions: [("result", "hit")])
+    let cacheMisses = CoreMetrics.Counter(label: "marketdata_cache_requests_total", dimensions: [("result", "miss")])
+    /// `marketdata_faults_injected_total{kind}`: made at start, so the faults panel shows a flat line until a knob is
+    /// turned.
+    let injectedLatency = CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "latency")])
+    let injectedErrors = CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "error")])
+    let sourceFetchDuration = CoreMetrics.Timer(label: "marketdata_source_fetch_duration_seconds")
+    /// `marketdata_quotes_served_total{symbol}`: symbols are labels only because they come from the fixed universe,
+    /// never from the request as sent.
+    private let quotesServed = MadeOnce<String, CoreMetrics.Counter>()
+
+    func served(_ instrument: SymbolUniverse.Instrument) {
+        self.quotesServed.value(for: instrument.symbol) {
+            CoreMetrics.Counter(label: "marketdata_quotes_served_total", dimensions: [("symbol", $0)])
+        }.increment()
+    }
+}

@@ -1,0 +1,41 @@
+import OTelSemanticConventions
+import ServiceContextModule
+import TraceContextPropagation
+import Tracing
+
+/// The SERVER span of one HTTP request, started the same way wherever the gateway answers one: by the router's
+/// tracing middleware, and by the HTTP/1.1 guard for a request it refuses before routing.
+///
+/// It continues the caller's trace from `traceparent`, `tracestate` and `baggage` (nothing else reaches the tracer),
+/// names the span after the method (`HTTP` for a method that is not a standard one, which is `_OTHER`, as the HTTP
+/// conventions say) and sets the attributes every request has.
+enum HTTPServerSpan {
+    /// - Parameters:
+    ///   - method: The method as sent; `nil` when a request could not even be parsed.
+    ///   - headers: The values of a request header, by name.
+    ///   - clientAddress: The peer's IP address, when known.
+    /// - Returns: The span; the context it was started in (the caller's trace and baggage); the method's label.
+    static func start(
+        propagation: TracePropagation,
+        in parent: ServiceContext,
+        method: String?,
+        headers: @escaping (String) -> [String],
+        clientAddress: String?
+    ) -> (span: any Span, context: ServiceContext, method: String) {
+        var serviceContext = parent
+        propagation.extract(TraceContextCarrier(validating: headers), into: &serviceContext)
+        let label = method.map(HTTPServerMetrics.methodLabel) ?? "_OTHER"
+        let span = propagation.tracer.startSpan(label == "_OTHER" ? "HTTP" : label, context: serviceContext, ofKind: .server)
+        // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
+        if span.isRecording {
+            span.updateAttributes { attributes in
+                attributes.http.request.method = .init(rawValue: label)
+                if let method, method != label { attributes.http.request.methodOriginal = method }
+                attributes.url.scheme = "http"
+                attributes.network.protocol.name = "http"
+                if let clientAddress { attributes.client.address = clientAddress }
+            }
+        }
+        return (span, serviceContext, label)
+    }
+}
