@@ -293,15 +293,32 @@ let package = Package(
             path: "Benchmarks/Floor/Gateway",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AblationSupport",
+            dependencies: [
+                "ServiceConfiguration",
+                "ServiceTelemetry",
+                "TraceContextPropagation",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Ablation/Support",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "AblationCoreEngine",
-            dependencies: ["CoreEngine", "ServiceTelemetry"],
+            dependencies: ["AblationSupport", "CoreEngine", "GRPCObservability", "ServiceTelemetry"],
             path: "Benchmarks/Ablation/CoreEngine",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "AblationGateway",
-            dependencies: ["Gateway", "ServiceTelemetry"],
+            dependencies: [
+                "AblationSupport",
+                "Gateway",
+                "ServiceTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Benchmarks/Ablation/Gateway",
             swiftSettings: swiftSettings
         ),
@@ -314,6 +331,12 @@ let package = Package(
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AblationSupportTests",
+            dependencies: ["AblationSupport", "ServiceConfiguration"],
+            path: "Tests/AblationSupportTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -15,15 +15,23 @@ import Tracing
 ///
 /// - Parameters:
 ///   - environment: The process environment (the configuration and the `OTEL_*` variables).
-///   - layers: Everything, except in the benchmark's ablation, which leaves one piece out at a time.
-package func runCoreEngine(environment: [String: String], layers: ObservabilityLayers = .all) async throws {
+///   - outputs: Where logs and metrics go; `standard` but in the benchmark's ablation.
+///   - assemble: What goes around the gRPC services; `CoreEngineAssembly.standard` but in the ablation. Called after
+///     logging is bootstrapped, so the loggers it makes write where the service's do.
+package func runCoreEngine(
+    environment: [String: String],
+    outputs: TelemetryOutputs = .standard,
+    assemble: @Sendable () -> CoreEngineAssembly = { CoreEngineAssembly.standard() }
+) async throws {
     let configuration = try CoreEngineConfiguration(settings: SettingsReader(environment: environment))
     let observability = try Observability.bootstrap(
         serviceName: "core-engine",
         logLevel: configuration.logLevel,
         environment: environment,
-        layers: layers
+        metricDefinitions: MarketDataMetrics.definitions,
+        outputs: outputs
     )
+    let assembly = assemble()
     let logger = Logger(label: "core-engine")
     let engine = MarketDataEngine(
         configuration: configuration.engine,
@@ -46,8 +54,7 @@ package func runCoreEngine(environment: [String: String], layers: ObservabilityL
         ),
         engine: engine,
         health: health,
-        logger: Logger(label: "core-engine.rpc"),
-        layers: layers
+        interceptors: assembly.interceptors
     )
     // Started in this order, stopped in reverse: the tracer flushes after the server has drained.
     let group = ServiceGroup(
@@ -72,7 +79,7 @@ package func runCoreEngine(environment: [String: String], layers: ObservabilityL
             "otel.sdk.disabled": "\(observability.settings.sdkDisabled)",
         ]
     )
-    try await withEventLoopExecutor(if: layers.contains(.executorPreference)) {
+    try await withTaskExecutorPreference(assembly.taskExecutor) {
         try await group.run()
     }
     logger.info("core engine stopped")

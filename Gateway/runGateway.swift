@@ -13,31 +13,38 @@ import ServiceTelemetry
 ///
 /// - Parameters:
 ///   - environment: The process environment (the configuration and the `OTEL_*` variables).
-///   - layers: Everything, except in the benchmark's ablation, which leaves one piece out at a time.
-package func runGateway(environment: [String: String], layers: ObservabilityLayers = .all) async throws {
+///   - outputs: Where logs and metrics go; `standard` but in the benchmark's ablation.
+///   - assemble: What goes around the routes and the client; `GatewayAssembly.standard` but in the ablation. Called
+///     after logging is bootstrapped, so the loggers it makes write where the service's do.
+package func runGateway(
+    environment: [String: String],
+    outputs: TelemetryOutputs = .standard,
+    assemble: @Sendable (GatewayConfiguration) -> GatewayAssembly = { GatewayAssembly.standard(configuration: $0) }
+) async throws {
     let configuration = try GatewayConfiguration(settings: SettingsReader(environment: environment))
     let observability = try Observability.bootstrap(
         serviceName: "gateway",
         logLevel: configuration.logLevel,
         environment: environment,
-        layers: layers
+        metricDefinitions: HTTPServerMetrics.definitions,
+        outputs: outputs
     )
     let logger = Logger(label: "gateway")
-    let engineClient = buildEngineClient(
+    let assembly = assemble(configuration)
+    let engineClient = GRPCClient(
         transport: try HTTP2ClientTransport.Posix.coreEngine(
             target: configuration.coreEngineTarget,
             loadBalancing: configuration.coreEngineLoadBalancing
         ),
-        configuration: configuration,
-        layers: layers
+        interceptors: assembly.clientInterceptors
     )
     let application = buildApplication(
         configuration: configuration,
         engineClient: engineClient,
+        assembly: assembly,
         telemetryServices: observability.services,
         metrics: observability.metrics,
-        logger: logger,
-        layers: layers
+        logger: logger
     )
     logger.info(
         "gateway starting",
@@ -48,7 +55,7 @@ package func runGateway(environment: [String: String], layers: ObservabilityLaye
             "otel.sdk.disabled": "\(observability.settings.sdkDisabled)",
         ]
     )
-    try await withEventLoopExecutor(if: layers.contains(.executorPreference)) {
+    try await withTaskExecutorPreference(assembly.taskExecutor) {
         // Hummingbird's `runService` with the shutdown bounded (`ServiceGroupConfiguration.stopGrace`).
         try await ServiceGroup(configuration: .boundedByStopGrace(services: [application], logger: logger)).run()
     }

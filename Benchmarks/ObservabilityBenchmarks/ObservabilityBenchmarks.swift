@@ -145,14 +145,15 @@ enum Stack {
             transport: transport.server,
             engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_796_000_000_000 }),
             health: HealthService(services: []),
-            logger: Logger(label: "core-engine.rpc"),
-            tracer: tracer
+            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "core-engine.rpc"), tracer: tracer).interceptors
         )
         var configuration = GatewayConfiguration()
         configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
+        let assembly = GatewayAssembly.standard(configuration: configuration, tracer: tracer)
         let application = buildApplication(
             configuration: configuration,
-            engineClient: buildEngineClient(transport: transport.client, configuration: configuration, tracer: tracer),
+            engineClient: GRPCClient(transport: transport.client, interceptors: assembly.clientInterceptors),
+            assembly: assembly,
             logger: Logger(label: "gateway"),
             tracer: tracer
         )

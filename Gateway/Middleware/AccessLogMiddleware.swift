@@ -13,10 +13,10 @@ import Logging
 /// (which request, how it ended, how long it took, in which trace) does not exist; and its fields are
 /// `hb.request.*`, not the HTTP conventions' names (`http.request.method`, `http.route`, `http.response.status_code`)
 /// that the spans and metrics carry.
-struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         var response = try await next(request, context)
         let logger = self.logger

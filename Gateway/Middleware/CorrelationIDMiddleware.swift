@@ -8,10 +8,10 @@ import TraceContextPropagation
 /// The caller's `X-Correlation-ID` is kept when sane, otherwise a new id is made (`CorrelationID`).
 /// The id is put into the task's `ServiceContext`, where the tracing middleware, the log metadata
 /// provider and the gRPC client interceptor read it, and is returned in the response.
-struct CorrelationIDMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct CorrelationIDMiddleware<Context: RequestContext>: RouterMiddleware {
     static var headerName: HTTPField.Name { HTTPField.Name(CorrelationID.headerName)! }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let correlationID = CorrelationID.resolve(request.headers[Self.headerName])
         var serviceContext = ServiceContext.current ?? .topLevel
         serviceContext.correlationID = correlationID

@@ -4,10 +4,10 @@ import TraceContextPropagation
 
 /// Turns every error below it into a JSON error response (`APIError`), innermost of all middleware,
 /// so the access log, metrics and span see the real status and no error escapes as a bare 500.
-struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
     let propagation: TracePropagation
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {

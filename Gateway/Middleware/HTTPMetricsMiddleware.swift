@@ -14,10 +14,10 @@ import ServiceContextModule
 /// no route matched as `Unknown` or `NotFound`, where the dashboards, the SLO rules and the access line read one
 /// `unmatched`; and it adds two counters of its own (`hb.requests`, `hb.request.errors`) that the histogram's count
 /// already gives.
-struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     private let metrics = HTTPServerMetrics()
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let method = HTTPServerMetrics.methodLabel(request.method.rawValue)
         let active = self.metrics.activeRequests(method: method)
         active.increment()

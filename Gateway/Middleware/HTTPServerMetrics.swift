@@ -1,5 +1,6 @@
 import CoreMetrics
 import ObservabilityPrimitives
+import PrometheusExemplars
 
 /// The handlers of the HTTP server metrics, made once per label set and then reused: looking a handler up by
 /// name and labels on every request was a visible share of the gateway's cost per request.
@@ -7,6 +8,15 @@ import ObservabilityPrimitives
 /// Every label is bounded: the method is one of the standard ones or `_OTHER`, the route a template of the
 /// router or `unmatched`, the status a three-digit code.
 final class HTTPServerMetrics: Sendable {
+    /// Their help text and buckets, which the gateway's metrics registry is made with.
+    static let definitions = MetricDefinitions([
+        "http_server_request_duration_seconds": .init(
+            help: "Duration of HTTP server requests.",
+            buckets: MetricDefinitions.durationBuckets
+        ),
+        "http_server_active_requests": .init(help: "Number of HTTP server requests in flight."),
+    ])
+
     private struct DurationKey: Hashable, Sendable {
         var method: String
         var route: String

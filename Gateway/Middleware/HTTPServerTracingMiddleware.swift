@@ -18,7 +18,7 @@ import Tracing
 ///
 /// The span ends when the response body has been written, so a streamed body is inside it. Only 5xx
 /// responses make it an error: a 4xx is the client's mistake, not the server's.
-struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     static var traceIDHeader: HTTPField.Name { HTTPField.Name("X-Trace-ID")! }
     static var traceResponseHeader: HTTPField.Name { HTTPField.Name("traceresponse")! }
 
@@ -33,7 +33,7 @@ struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
         self.serverPort = serverPort
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let headers = request.headers
         let remoteAddress = (context as? any RemoteAddressRequestContext)?.remoteAddress
         let (span, serviceContext, method) = HTTPServerSpan.start(

@@ -32,6 +32,11 @@ public struct MetricDefinitions: Sendable {
         self.definitions = definitions
     }
 
+    /// These definitions and `other`'s; where both define a name, `other`'s.
+    public func merging(_ other: MetricDefinitions) -> MetricDefinitions {
+        MetricDefinitions(self.definitions.merging(other.definitions) { _, theirs in theirs })
+    }
+
     /// The definition of `name`; for a name not listed, help text made from the name, so that the exposition stays
     /// lint-clean.
     public func definition(for name: String) -> MetricDefinition {

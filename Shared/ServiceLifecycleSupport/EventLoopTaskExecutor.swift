@@ -8,8 +8,12 @@ import NIOPosix
 /// → event loop). With this executor preferred for the services' task tree, a job runs on the event loop
 /// that enqueued it when there is one, so most of those crossings disappear.
 ///
-/// NIO can also take over the global executor (`NIOSingletons.unsafeTryInstall…`), but it does so by
-/// looking up a runtime hook with `dlsym`, which a `--static-swift-stdlib` binary does not export.
+/// The preference has a price: the runtime looks it up under the task's status-record lock on every job, some
+/// 280 times for one request through both services (about 95k instructions, BENCHMARKS.md round 3). Without it
+/// the jobs go to the global pool instead: about as many instructions, 27 more allocations a request, and thread
+/// hops. NIO's alternative, installing its group as Concurrency's global executor
+/// (`NIOSingletons.unsafeTryInstall…`), finds the runtime's hook with `dlsym`, and a `--static-swift-stdlib` binary
+/// keeps that hook local, so it cannot be used here.
 package final class EventLoopTaskExecutor: TaskExecutor {
     private let group: any EventLoopGroup
 
@@ -24,20 +28,5 @@ package final class EventLoopTaskExecutor: TaskExecutor {
         self.group.any().execute {
             job.runSynchronously(on: executor)
         }
-    }
-}
-
-/// Runs `body` with its tasks preferring the event loops of the NIO singleton group (`EventLoopTaskExecutor`), the
-/// way both services run; `condition` is false only in the benchmark's ablation of that preference.
-///
-/// The preference has a price: the runtime looks it up under the task's status-record lock on every job, some
-/// 280 times for one request through both services (about 95k instructions, BENCHMARKS.md round 3). Without it
-/// the jobs go to the global pool instead: about as many instructions, 27 more allocations a request, and thread
-/// hops. NIO's alternative, installing its group as Concurrency's global executor, finds the runtime's hook with
-/// `dlsym`, and a `--static-swift-stdlib` binary keeps that hook local, so it cannot be used here.
-package func withEventLoopExecutor(if condition: Bool = true, _ body: () async throws -> Void) async throws {
-    guard condition else { return try await body() }
-    try await withTaskExecutorPreference(EventLoopTaskExecutor(group: MultiThreadedEventLoopGroup.singleton)) {
-        try await body()
     }
 }

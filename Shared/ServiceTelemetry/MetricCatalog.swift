@@ -1,14 +1,11 @@
 import PrometheusExemplars
 
-/// The help text and buckets of every metric the services record, by Prometheus name: what the exemplar-keeping
-/// factory registers each metric with.
+/// The help text and buckets of the metrics every service records, by Prometheus name: its gRPC calls (the
+/// interceptors') and its telemetry pipeline's health. Each service adds its own (`Observability.bootstrap`).
 package enum MetricCatalog {
     private static let durationBuckets = MetricDefinitions.durationBuckets
 
     package static let definitions = MetricDefinitions([
-        // HTTP server (gateway)
-        "http_server_request_duration_seconds": .init(help: "Duration of HTTP server requests.", buckets: durationBuckets),
-        "http_server_active_requests": .init(help: "Number of HTTP server requests in flight."),
         // RPC (gateway client, core-engine server)
         "rpc_client_call_duration_seconds": .init(help: "Duration of outgoing gRPC call attempts.", buckets: durationBuckets),
         "rpc_client_calls_started_total": .init(help: "Outgoing gRPC call attempts started (a retried call once per attempt)."),
@@ -21,14 +18,6 @@ package enum MetricCatalog {
         "rpc_server_calls_handled_total": .init(help: "Incoming gRPC calls completed, by status code."),
         "rpc_server_messages_sent_total": .init(help: "gRPC messages sent by the server."),
         "rpc_server_messages_received_total": .init(help: "gRPC messages received by the server."),
-        // Business (core-engine)
-        "marketdata_quotes_served_total": .init(help: "Quotes served, by symbol."),
-        "marketdata_cache_requests_total": .init(help: "Quote cache lookups, by result (hit or miss)."),
-        "marketdata_source_fetch_duration_seconds": .init(
-            help: "Duration of fetches from the simulated market-data source.",
-            buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
-        ),
-        "marketdata_faults_injected_total": .init(help: "Faults injected by the demo knobs, by kind."),
         // Telemetry health
         "otel_spans_exported_total": .init(help: "Spans the collector accepted."),
         "otel_spans_dropped_total": .init(help: "Spans not delivered, by reason (queue_full, export_failed, rejected)."),

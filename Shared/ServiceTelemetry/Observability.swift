@@ -27,12 +27,16 @@ package enum Observability {
     /// The version in `{service}_build_info` and `service.version`.
     package static let version = "0.1.0"
 
-    /// - Parameter layers: What to install; everything but in the benchmark's ablation (`ObservabilityLayers`).
+    /// - Parameters:
+    ///   - metricDefinitions: The help text and buckets of the service's own metrics, beside those every service
+    ///     records (`MetricCatalog`).
+    ///   - outputs: Where logs and metrics go; `standard` but in the benchmark's ablation.
     package static func bootstrap(
         serviceName: String,
         logLevel: Logger.Level,
         environment: [String: String],
-        layers: ObservabilityLayers = .all
+        metricDefinitions: MetricDefinitions,
+        outputs: TelemetryOutputs = .standard
     ) throws -> Bootstrapped {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: serviceName)
         let resolvedServiceName = settings.serviceName
@@ -58,19 +62,18 @@ package enum Observability {
         }
 
         let makeOTLPLogHandler = otlpLogHandler
-        let writesJSON = layers.contains(.jsonLogs)
+        let stdoutLogHandler = outputs.stdoutLogHandler
         LoggingSystem.bootstrap(
             { label, provider in
-                var json: any LogHandler = SwiftLogNoOpLogHandler(label)
-                if writesJSON {
-                    json = JSONLogHandler(
+                let json = stdoutLogHandler(
+                    JSONLogHandler(
                         label: label,
                         service: resolvedServiceName,
                         instance: instanceID,
                         logLevel: logLevel,
                         metadataProvider: provider
                     )
-                }
+                )
                 guard let makeOTLPLogHandler else { return json }
                 // The record's trace fields come from the span context itself: only the correlation id is metadata.
                 var otlp = OTLPLogHandler(base: makeOTLPLogHandler, metadataProvider: .correlationID)
@@ -88,8 +91,8 @@ package enum Observability {
         }
         // After tracing: exemplars read the current span through the tracer bootstrapped above. Export
         // failures are counted through swift-metrics too, but only happen once the services run.
-        let metricsFactory = ExemplarMetricsFactory(definitions: MetricCatalog.definitions)
-        MetricsSystem.bootstrap(layers.contains(.metrics) ? metricsFactory : NOOPMetricsHandler.instance)
+        let metricsFactory = ExemplarMetricsFactory(definitions: MetricCatalog.definitions.merging(metricDefinitions))
+        MetricsSystem.bootstrap(outputs.metricsFactory(metricsFactory))
         let processMetrics = ProcessMetrics(
             registry: metricsFactory.registry,
             service: serviceName,

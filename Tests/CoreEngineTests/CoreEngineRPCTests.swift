@@ -35,8 +35,7 @@ struct CoreEngineRPCTests {
             transport: transport.server,
             engine: engine,
             health: HealthService(services: [Marketintel_V1_CoreEngine.descriptor.fullyQualifiedService]),
-            logger: logger,
-            tracer: tracer
+            interceptors: CoreEngineAssembly.standard(logger: logger, tracer: tracer).interceptors
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
@@ -132,8 +131,8 @@ struct CoreEngineRPCTests {
             transport: transport.server,
             engine: engine,
             health: HealthService(services: []),
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-            tracer: tracer
+            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, tracer: tracer)
+                .interceptors
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }

@@ -50,21 +50,28 @@ struct GatewayToCoreEngineTests {
             transport: transport.server,
             engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_000_000 }),
             health: HealthService(services: []),
-            logger: Logger(label: "core-engine.rpc") { _ in SwiftLogNoOpLogHandler() },
-            tracer: tracer
+            interceptors: CoreEngineAssembly.standard(
+                logger: Logger(label: "core-engine.rpc") { _ in SwiftLogNoOpLogHandler() },
+                tracer: tracer
+            ).interceptors
         )
         var configuration = GatewayConfiguration()
         configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
         configuration.coreEngineDeadline = deadline
         // The gateway as main builds it, with the in-process transport in place of TCP.
         let gatewayLogs = InMemoryLogSink()
-        let application = buildApplication(
+        let assembly = GatewayAssembly.standard(
             configuration: configuration,
-            engineClient: buildEngineClient(transport: transport.client, configuration: configuration, tracer: tracer),
-            logger: Logger(label: "gateway") { _ in SwiftLogNoOpLogHandler() },
+            tracer: tracer,
             accessLogger: Logger(label: "gateway.http") {
                 JSONLogHandler(label: $0, service: "gateway", metadataProvider: .correlationID, sink: gatewayLogs)
-            },
+            }
+        )
+        let application = buildApplication(
+            configuration: configuration,
+            engineClient: GRPCClient(transport: transport.client, interceptors: assembly.clientInterceptors),
+            assembly: assembly,
+            logger: Logger(label: "gateway") { _ in SwiftLogNoOpLogHandler() },
             tracer: tracer
         )
         try await withThrowingDiscardingTaskGroup { group in

@@ -65,11 +65,16 @@ struct RetryTests {
         )
         var configuration = GatewayConfiguration()
         configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
+        let assembly = GatewayAssembly.standard(
+            configuration: configuration,
+            tracer: tracer,
+            accessLogger: Logger(label: "gateway.http") { _ in SwiftLogNoOpLogHandler() }
+        )
         let application = buildApplication(
             configuration: configuration,
-            engineClient: buildEngineClient(transport: transport.client, configuration: configuration, tracer: tracer),
+            engineClient: GRPCClient(transport: transport.client, interceptors: assembly.clientInterceptors),
+            assembly: assembly,
             logger: Logger(label: "gateway") { _ in SwiftLogNoOpLogHandler() },
-            accessLogger: Logger(label: "gateway.http") { _ in SwiftLogNoOpLogHandler() },
             tracer: tracer
         )
         try await withThrowingDiscardingTaskGroup { group in

@@ -30,7 +30,12 @@ struct UnreachableEngineTests {
 
     @Test("/ready is a 503 JSON error while /health still answers 200, and API calls are 503 UNAVAILABLE")
     func unreachable() async throws {
-        let router = buildRouter(configuration: GatewayConfiguration(), engine: UnreachableEngine(), tracer: W3CInMemoryTracer())
+        let tracer = W3CInMemoryTracer()
+        let router = buildRouter(
+            engine: UnreachableEngine(),
+            middlewares: GatewayAssembly.standard(configuration: GatewayConfiguration(), tracer: tracer).middlewares,
+            tracer: tracer
+        )
         try await Application(router: router).test(.router) { client in
             #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
             let ready = try await client.execute(uri: "/ready", method: .get)
