@@ -6,7 +6,7 @@ import Hummingbird
 import ServiceContextModule
 import NIOCore
 import MarketDataContract
-import ServiceTelemetry
+import ObservabilityPrimitives
 
 /// The market-data API: single quotes, batches, and quote streams, each one call to CoreEngine.
 struct QuotesController<Context: RequestContext> {

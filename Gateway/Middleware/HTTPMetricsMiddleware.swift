@@ -18,7 +18,7 @@ package struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware 
     private let metrics = HTTPServerMetrics()
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let method = HTTPServerMetrics.methodLabel(request.method.rawValue)
+        let method = HTTPMethodLabel.label(for: request.method.rawValue)
         let active = self.metrics.activeRequests(method: method)
         active.increment()
         let start = ContinuousClock.now

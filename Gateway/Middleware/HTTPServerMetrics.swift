@@ -45,13 +45,4 @@ final class HTTPServerMetrics: Sendable {
             )
         }
     }
-
-    /// The method label: the standard methods as they are, anything else `_OTHER` (HTTP semantic conventions).
-    static func methodLabel(_ method: String) -> String {
-        Self.knownMethods.contains(method) ? method : "_OTHER"
-    }
-
-    private static let knownMethods: Set<String> = [
-        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
-    ]
 }

@@ -1,4 +1,5 @@
 import Logging
+import ObservabilityPrimitives
 
 /// Builds one JSON object, escaping as RFC 8259 requires, in a byte buffer: appending UTF-8 bytes to an array
 /// is far cheaper than appending many small strings, and a log line has twenty-odd pieces.

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ObservabilityPrimitives
 import ServiceConfiguration
 
 /// Ends the process after a failure to start: one JSON line on stderr, exit status 2 for a bad

@@ -1,5 +1,3 @@
-import ObservabilityPrimitives
-
 /// RFC 3339 timestamps in UTC with millisecond precision (`2026-11-18T11:06:40.123Z`), for log lines and
 /// API responses: written digit by digit from the calendar arithmetic, without Foundation's formatters or
 /// the C library's `gmtime`, since every log line needs one.
@@ -18,7 +16,7 @@ package enum RFC3339Timestamp {
     }
 
     /// Appends the current time's 24 bytes.
-    static func appendNow(to bytes: inout [UInt8]) {
+    package static func appendNow(to bytes: inout [UInt8]) {
         let now = WallClock.secondsSinceEpoch()
         let seconds = now.rounded(.down)
         Self.append(seconds: Int(seconds), milliseconds: min(Int((now - seconds) * 1000), 999), to: &bytes)
