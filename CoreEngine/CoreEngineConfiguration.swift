@@ -42,7 +42,11 @@ struct CoreEngineConfiguration: Sendable {
             in: 0...3_600_000
         )
         self.engine.vwapWindow = try settings.integer("vwap.window", default: self.engine.vwapWindow, in: 1...1000)
-        self.engine.faults.extraLatency = try settings.milliseconds("fault.extra.latency.ms", default: .zero, in: 0...60_000)
+        self.engine.faults.extraLatency = try settings.milliseconds(
+            "fault.extra.latency.ms",
+            default: .zero,
+            in: 0...60_000
+        )
         self.engine.faults.errorRate = try settings.fraction("fault.error.rate", default: 0)
     }
 }

@@ -41,7 +41,8 @@ struct APIError: Error, Equatable {
     init(_ error: RPCError) {
         let status = Self.httpStatus(for: error.code)
         // Server-side failures keep CoreEngine's words out of the response: they may describe internals.
-        let message = status.code >= 500 && error.code != .unavailable && error.code != .deadlineExceeded
+        let message =
+            status.code >= 500 && error.code != .unavailable && error.code != .deadlineExceeded
             ? "the core engine failed to answer"
             : error.message
         self.init(status: status, code: error.code.name, message: message)
@@ -57,14 +58,15 @@ struct APIError: Error, Equatable {
             self.init(error)
         case let error as any HTTPResponseError:
             let status = error.status
-            let code: String = switch status.code {
-            case 400: "BAD_REQUEST"
-            case 404: "ROUTE_NOT_FOUND"
-            case 405: "METHOD_NOT_ALLOWED"
-            case 413: "PAYLOAD_TOO_LARGE"
-            case 415: "UNSUPPORTED_MEDIA_TYPE"
-            default: status.code >= 500 ? RPCError.Code.internalError.name : "BAD_REQUEST"
-            }
+            let code: String =
+                switch status.code {
+                case 400: "BAD_REQUEST"
+                case 404: "ROUTE_NOT_FOUND"
+                case 405: "METHOD_NOT_ALLOWED"
+                case 413: "PAYLOAD_TOO_LARGE"
+                case 415: "UNSUPPORTED_MEDIA_TYPE"
+                default: status.code >= 500 ? RPCError.Code.internalError.name : "BAD_REQUEST"
+                }
             let message = (error as? HTTPError)?.body ?? status.reasonPhrase
             self.init(status: status, code: code, message: status.code >= 500 ? "internal error" : message)
         default:
@@ -96,8 +98,14 @@ struct APIError: Error, Equatable {
             var trace_id: String?
             var correlation_id: String?
         }
-        let body = Body(error: .init(code: self.code, message: self.message), trace_id: traceID, correlation_id: correlationID)
-        let data = (try? JSONEncoder.sorted.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL","message":"internal error"}}"#.utf8)
+        let body = Body(
+            error: .init(code: self.code, message: self.message),
+            trace_id: traceID,
+            correlation_id: correlationID
+        )
+        let data =
+            (try? JSONEncoder.sorted.encode(body))
+            ?? Data(#"{"error":{"code":"INTERNAL","message":"internal error"}}"#.utf8)
         return ByteBuffer(bytes: data)
     }
 }

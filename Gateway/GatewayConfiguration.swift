@@ -28,7 +28,11 @@ package struct GatewayConfiguration: Sendable {
     init(settings: SettingsReader) throws(ConfigurationError) {
         self.httpHost = try settings.host("http.host", default: self.httpHost)
         self.httpPort = try settings.port("http.port", default: self.httpPort)
-        self.httpIdleTimeout = try settings.milliseconds("http.idle.timeout.ms", default: self.httpIdleTimeout, in: 100...3_600_000)
+        self.httpIdleTimeout = try settings.milliseconds(
+            "http.idle.timeout.ms",
+            default: self.httpIdleTimeout,
+            in: 100...3_600_000
+        )
         let host = try settings.host("core.engine.host", default: "127.0.0.1")
         let port = try settings.port("core.engine.port", default: 50051)
         if let target = settings.optionalString("core.engine.target") {
@@ -42,7 +46,10 @@ package struct GatewayConfiguration: Sendable {
         } else {
             self.coreEngineTarget = .dns(host: host, port: port)
         }
-        self.coreEngineLoadBalancing = try settings.choice("core.engine.lb.policy", default: self.coreEngineLoadBalancing)
+        self.coreEngineLoadBalancing = try settings.choice(
+            "core.engine.lb.policy",
+            default: self.coreEngineLoadBalancing
+        )
         self.coreEngineDeadline = try settings.milliseconds(
             "core.engine.deadline.ms",
             default: self.coreEngineDeadline,

@@ -8,11 +8,11 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import Metrics
-import TelemetryPipeline
 import PrometheusExemplars
 import ServiceContextModule
 import ServiceLifecycle
 import ServiceTelemetry
+import TelemetryPipeline
 import TraceContextPropagation
 import Tracing
 
@@ -99,7 +99,10 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("MetricsRecord", configuration: pieces) { benchmark in
         let timer = CoreMetrics.Timer(
             label: "http_server_request_duration_seconds",
-            dimensions: [("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"), ("http_response_status_code", "200")]
+            dimensions: [
+                ("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"),
+                ("http_response_status_code", "200"),
+            ]
         )
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
@@ -125,7 +128,12 @@ enum Telemetry {
         MetricsSystem.bootstrap(ExemplarMetricsFactory(definitions: MetricCatalog.definitions))
         LoggingSystem.bootstrap(
             { label, provider in
-                JSONLogHandler(label: label, service: "benchmark", metadataProvider: provider, sink: DiscardingLogSink())
+                JSONLogHandler(
+                    label: label,
+                    service: "benchmark",
+                    metadataProvider: provider,
+                    sink: DiscardingLogSink()
+                )
             },
             metadataProvider: .correlationID
         )
@@ -145,7 +153,8 @@ enum Stack {
             transport: transport.server,
             engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_796_000_000_000 }),
             health: HealthService(services: []),
-            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "core-engine.rpc"), tracer: tracer).interceptors
+            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "core-engine.rpc"), tracer: tracer)
+                .interceptors
         )
         var configuration = GatewayConfiguration()
         configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)

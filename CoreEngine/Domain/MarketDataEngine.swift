@@ -64,11 +64,15 @@ package struct MarketDataEngine: Sendable {
             span.attributes["quote.symbols.count"] = rawSymbols.count
             span.attributes["market_data.source.id"] = sourceID
             guard sourceID.isEmpty || sourceID == MarketDataLimits.simulatedSourceID else {
-                throw MarketDataError.notFound("unknown source '\(sourceID)'; available: \(MarketDataLimits.simulatedSourceID)")
+                throw MarketDataError.notFound(
+                    "unknown source '\(sourceID)'; available: \(MarketDataLimits.simulatedSourceID)"
+                )
             }
             guard !rawSymbols.isEmpty else { throw MarketDataError.invalidArgument("symbols must not be empty") }
             guard rawSymbols.count <= MarketDataLimits.maximumSymbolsPerFetch else {
-                throw MarketDataError.invalidArgument("at most \(MarketDataLimits.maximumSymbolsPerFetch) symbols per request")
+                throw MarketDataError.invalidArgument(
+                    "at most \(MarketDataLimits.maximumSymbolsPerFetch) symbols per request"
+                )
             }
             return try rawSymbols.map { symbol throws(MarketDataError) in try self.universe.instrument(for: symbol) }
         }
@@ -89,7 +93,11 @@ package struct MarketDataEngine: Sendable {
     }
 
     /// The `step`th price update of a stream that started in `bucket`.
-    private func streamUpdate(for instrument: SymbolUniverse.Instrument, startBucket: Int64, step: UInt64) -> MarketQuote {
+    private func streamUpdate(
+        for instrument: SymbolUniverse.Instrument,
+        startBucket: Int64,
+        step: UInt64
+    ) -> MarketQuote {
         let tick = self.simulator.tick(for: instrument, bucket: startBucket, step: step)
         self.metrics.served(instrument)
         return self.makeQuote(instrument, tick: tick, bucket: startBucket, cached: false)
@@ -120,7 +128,10 @@ package struct MarketDataEngine: Sendable {
             if sequence > 1, intervalMillis > 0 {
                 try await Task.sleep(for: .milliseconds(Int(intervalMillis)))
             }
-            try await send(sequence, self.streamUpdate(for: instrument, startBucket: startBucket, step: UInt64(sequence)))
+            try await send(
+                sequence,
+                self.streamUpdate(for: instrument, startBucket: startBucket, step: UInt64(sequence))
+            )
         }
     }
 
@@ -166,7 +177,9 @@ package struct MarketDataEngine: Sendable {
         }
         if faults.shouldFail(roll: self.roll()) {
             self.metrics.injectedErrors.increment()
-            throw MarketDataError.injectedFault("injected fault: source unavailable (FAULT_ERROR_RATE=\(faults.errorRate))")
+            throw MarketDataError.injectedFault(
+                "injected fault: source unavailable (FAULT_ERROR_RATE=\(faults.errorRate))"
+            )
         }
         let bucket = self.simulator.bucket(atUnixMillis: nowMillis)
         return QuoteCache.Entry(

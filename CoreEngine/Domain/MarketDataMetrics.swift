@@ -21,7 +21,10 @@ struct MarketDataMetrics: Sendable {
     let cacheMisses = CoreMetrics.Counter(label: "marketdata_cache_requests_total", dimensions: [("result", "miss")])
     /// `marketdata_faults_injected_total{kind}`: made at start, so the faults panel shows a flat line until a knob is
     /// turned.
-    let injectedLatency = CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "latency")])
+    let injectedLatency = CoreMetrics.Counter(
+        label: "marketdata_faults_injected_total",
+        dimensions: [("kind", "latency")]
+    )
     let injectedErrors = CoreMetrics.Counter(label: "marketdata_faults_injected_total", dimensions: [("kind", "error")])
     let sourceFetchDuration = CoreMetrics.Timer(label: "marketdata_source_fetch_duration_seconds")
     /// `marketdata_quotes_served_total{symbol}`: symbols are labels only because they come from the fixed universe,

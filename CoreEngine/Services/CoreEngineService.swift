@@ -39,10 +39,12 @@ struct CoreEngineService: Marketintel_V1_CoreEngine.SimpleServiceProtocol {
                 count: request.count,
                 intervalMillis: request.intervalMillis
             ) { sequence, quote in
-                try await response.write(.with {
-                    $0.sequence = sequence
-                    $0.quote = Marketintel_V1_Quote(quote)
-                })
+                try await response.write(
+                    .with {
+                        $0.sequence = sequence
+                        $0.quote = Marketintel_V1_Quote(quote)
+                    }
+                )
             }
         }
     }

@@ -39,13 +39,18 @@ package enum CoreEngineTarget: Equatable, Sendable {
             var name = rest
             if name.hasPrefix("//") {
                 name = name.dropFirst(2)
-                guard name.first == "/" else { throw fail("a DNS server in the target is not supported (use dns:///host:port)") }
+                guard name.first == "/" else {
+                    throw fail("a DNS server in the target is not supported (use dns:///host:port)")
+                }
                 name = name.dropFirst()
             }
-            guard let endpoint = Self.endpoint(name, bracketed: name.hasPrefix("[")) else { throw fail("must be host:port") }
+            guard let endpoint = Self.endpoint(name, bracketed: name.hasPrefix("[")) else {
+                throw fail("must be host:port")
+            }
             self = .dns(host: endpoint.host, port: endpoint.port)
         case "ipv4":
-            let endpoints = try rest.split(separator: ",", omittingEmptySubsequences: false).map { part throws(ConfigurationError) in
+            let endpoints = try rest.split(separator: ",", omittingEmptySubsequences: false).map {
+                part throws(ConfigurationError) in
                 guard let endpoint = Self.endpoint(part, bracketed: false), Self.isIPv4(endpoint.host) else {
                     throw fail("must be ipv4:address:port[,address:port…]")
                 }
@@ -53,7 +58,8 @@ package enum CoreEngineTarget: Equatable, Sendable {
             }
             self = .ipv4(endpoints)
         case "ipv6":
-            let endpoints = try rest.split(separator: ",", omittingEmptySubsequences: false).map { part throws(ConfigurationError) in
+            let endpoints = try rest.split(separator: ",", omittingEmptySubsequences: false).map {
+                part throws(ConfigurationError) in
                 guard let endpoint = Self.endpoint(part, bracketed: true), endpoint.host.contains(":") else {
                     throw fail("must be ipv6:[address]:port[,[address]:port…]")
                 }
@@ -82,7 +88,8 @@ package enum CoreEngineTarget: Equatable, Sendable {
     var serverName: (address: String, port: Int?)? {
         switch self {
         case .dns(let host, let port): (host, port)
-        case .ipv4(let endpoints), .ipv6(let endpoints): endpoints.count == 1 ? (endpoints[0].host, endpoints[0].port) : nil
+        case .ipv4(let endpoints), .ipv6(let endpoints):
+            endpoints.count == 1 ? (endpoints[0].host, endpoints[0].port) : nil
         case .unix(let path): (path, nil)
         }
     }

@@ -62,7 +62,9 @@ extension ServiceConfig {
         return ServiceConfig(
             methodConfig: [
                 MethodConfig(
-                    names: reads.map { MethodConfig.Name(service: $0.service.fullyQualifiedService, method: $0.method) },
+                    names: reads.map {
+                        MethodConfig.Name(service: $0.service.fullyQualifiedService, method: $0.method)
+                    },
                     executionPolicy: .retry(retry)
                 )
             ],

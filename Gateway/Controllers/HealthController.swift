@@ -26,10 +26,18 @@ struct HealthController<Context: RequestContext> {
         do {
             serving = try await self.engine.isServing()
         } catch {
-            throw APIError(status: .serviceUnavailable, code: RPCError.Code.unavailable.name, message: "the core engine is not reachable")
+            throw APIError(
+                status: .serviceUnavailable,
+                code: RPCError.Code.unavailable.name,
+                message: "the core engine is not reachable"
+            )
         }
         guard serving else {
-            throw APIError(status: .serviceUnavailable, code: RPCError.Code.unavailable.name, message: "the core engine is not serving")
+            throw APIError(
+                status: .serviceUnavailable,
+                code: RPCError.Code.unavailable.name,
+                message: "the core engine is not serving"
+            )
         }
         return Status(status: "ready")
     }

@@ -1,12 +1,12 @@
-import GRPCCore
 import Foundation
+import GRPCCore
 import GRPCObservability
 import HTTPTypes
 import Hummingbird
-import ServiceContextModule
-import NIOCore
 import MarketDataContract
+import NIOCore
 import ObservabilityPrimitives
+import ServiceContextModule
 
 /// The market-data API: single quotes, batches, and quote streams, each one call to CoreEngine.
 struct QuotesController<Context: RequestContext> {
@@ -55,7 +55,10 @@ struct QuotesController<Context: RequestContext> {
                 message: "symbols must hold between 1 and \(MarketDataLimits.maximumSymbolsPerFetch) entries"
             )
         }
-        let response = try await self.engine.marketData(symbols: body.symbols, sourceID: body.source_id ?? MarketDataLimits.simulatedSourceID)
+        let response = try await self.engine.marketData(
+            symbols: body.symbols,
+            sourceID: body.source_id ?? MarketDataLimits.simulatedSourceID
+        )
         return FetchResponse(source_id: response.sourceID, quotes: response.quotes.map(QuoteResponse.init))
     }
 
@@ -67,7 +70,12 @@ struct QuotesController<Context: RequestContext> {
     /// as every other error.
     @Sendable func stream(request: Request, context: Context) async throws -> Response {
         let symbol = try Self.symbol(in: context)
-        let count = try Self.queryInteger(request, "count", default: MarketDataLimits.defaultStreamCount, in: 1...MarketDataLimits.maximumStreamCount)
+        let count = try Self.queryInteger(
+            request,
+            "count",
+            default: MarketDataLimits.defaultStreamCount,
+            in: 1...MarketDataLimits.maximumStreamCount
+        )
         let interval = try Self.queryInteger(
             request,
             "interval_ms",
@@ -128,12 +136,21 @@ struct QuotesController<Context: RequestContext> {
     private static func symbol(in context: Context) throws -> String {
         let raw = try context.parameters.require("symbol")
         guard let symbol = raw.removingPercentEncoding else {
-            throw APIError(status: .badRequest, code: RPCError.Code.invalidArgument.name, message: "the symbol is not valid percent-encoding")
+            throw APIError(
+                status: .badRequest,
+                code: RPCError.Code.invalidArgument.name,
+                message: "the symbol is not valid percent-encoding"
+            )
         }
         return symbol
     }
 
-    private static func queryInteger(_ request: Request, _ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws -> Int {
+    private static func queryInteger(
+        _ request: Request,
+        _ name: String,
+        default defaultValue: Int,
+        in range: ClosedRange<Int>
+    ) throws -> Int {
         guard let raw = request.uri.queryParameters[name[...]] else { return defaultValue }
         guard let value = Int(raw), range.contains(value) else {
             throw APIError(
@@ -182,7 +199,11 @@ extension QuotesController {
             case "ndjson": self = .ndjson
             case "sse": self = .serverSentEvents
             default:
-                throw APIError(status: .badRequest, code: RPCError.Code.invalidArgument.name, message: "format must be 'ndjson' or 'sse'")
+                throw APIError(
+                    status: .badRequest,
+                    code: RPCError.Code.invalidArgument.name,
+                    message: "format must be 'ndjson' or 'sse'"
+                )
             }
         }
 

@@ -1,7 +1,7 @@
 import Hummingbird
+import Logging
 import ObservabilityPrimitives
 import ServiceContextModule
-import Logging
 
 /// Writes one access log line per request: method, route template, path, status and duration.
 ///
@@ -16,7 +16,11 @@ import Logging
 package struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let start = ContinuousClock.now
         var response = try await next(request, context)
         let logger = self.logger

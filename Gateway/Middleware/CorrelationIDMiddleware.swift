@@ -11,7 +11,11 @@ import TraceContextPropagation
 package struct CorrelationIDMiddleware<Context: RequestContext>: RouterMiddleware {
     static var headerName: HTTPField.Name { HTTPField.Name(CorrelationID.headerName)! }
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let correlationID = CorrelationID.resolve(request.headers[Self.headerName])
         var serviceContext = ServiceContext.current ?? .topLevel
         serviceContext.correlationID = correlationID

@@ -7,7 +7,11 @@ import TraceContextPropagation
 package struct ErrorResponseMiddleware<Context: RequestContext>: RouterMiddleware {
     let propagation: TracePropagation
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {

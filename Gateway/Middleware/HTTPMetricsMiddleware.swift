@@ -17,7 +17,11 @@ import ServiceContextModule
 package struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     private let metrics = HTTPServerMetrics()
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let method = HTTPMethodLabel.label(for: request.method.rawValue)
         let active = self.metrics.activeRequests(method: method)
         active.increment()

@@ -25,7 +25,11 @@ enum HTTPServerSpan {
         var serviceContext = parent
         propagation.extract(TraceContextCarrier(validating: headers), into: &serviceContext)
         let label = method.map(HTTPMethodLabel.label(for:)) ?? "_OTHER"
-        let span = propagation.tracer.startSpan(label == "_OTHER" ? "HTTP" : label, context: serviceContext, ofKind: .server)
+        let span = propagation.tracer.startSpan(
+            label == "_OTHER" ? "HTTP" : label,
+            context: serviceContext,
+            ofKind: .server
+        )
         // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
         if span.isRecording {
             span.updateAttributes { attributes in

@@ -33,7 +33,11 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
         self.serverPort = serverPort
     }
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let headers = request.headers
         let remoteAddress = (context as? any RemoteAddressRequestContext)?.remoteAddress
         let (span, serviceContext, method) = HTTPServerSpan.start(

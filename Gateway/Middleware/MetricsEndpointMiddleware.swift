@@ -9,7 +9,11 @@ struct MetricsEndpointMiddleware<Context: RequestContext>: RouterMiddleware {
 
     let exposition: MetricsExposition
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard request.uri.path == Self.path else {
             return try await next(request, context)
         }

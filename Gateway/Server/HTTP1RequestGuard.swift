@@ -110,7 +110,10 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             ("Connection", "close"),
         ])
         if let traceID { headers.add(name: "X-Trace-ID", value: traceID) }
-        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        context.write(
+            self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))),
+            promise: nil
+        )
         context.write(self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: written)

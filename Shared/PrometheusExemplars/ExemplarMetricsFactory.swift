@@ -51,17 +51,27 @@ public struct ExemplarMetricsFactory: MetricsFactory {
     }
 
     private func exemplarSink(name: String, dimensions: [(String, String)]) -> ExemplarSink {
-        ExemplarSink(series: .init(name: name, labels: dimensions), store: self.exemplars, currentTrace: self.currentTrace)
+        ExemplarSink(
+            series: .init(name: name, labels: dimensions),
+            store: self.exemplars,
+            currentTrace: self.currentTrace
+        )
     }
 
     public func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
-            let counter = self.registry.makeCounter(descriptor: self.definitions.descriptor(for: label), labels: dimensions)
+            let counter = self.registry.makeCounter(
+                descriptor: self.definitions.descriptor(for: label),
+                labels: dimensions
+            )
             return ExemplarCounter(counter: counter, sink: self.exemplarSink(name: label, dimensions: dimensions))
         }
     }
 
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(
+        label: String,
+        dimensions: [(String, String)]
+    ) -> any FloatingPointCounterHandler {
         self.handlers.handler(name: label, dimensions: dimensions) { dimensions in
             self.registry.makeCounter(descriptor: self.definitions.descriptor(for: label), labels: dimensions)
         }
@@ -79,7 +89,11 @@ public struct ExemplarMetricsFactory: MetricsFactory {
                 labels: dimensions,
                 buckets: buckets
             )
-            return ExemplarRecorder(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
+            return ExemplarRecorder(
+                histogram: histogram,
+                buckets: buckets,
+                sink: self.exemplarSink(name: label, dimensions: dimensions)
+            )
         }
     }
 
@@ -97,7 +111,11 @@ public struct ExemplarMetricsFactory: MetricsFactory {
                 labels: dimensions,
                 buckets: buckets.map { Duration.nanoseconds(Int64(($0 * 1e9).rounded())) }
             )
-            return ExemplarTimer(histogram: histogram, buckets: buckets, sink: self.exemplarSink(name: label, dimensions: dimensions))
+            return ExemplarTimer(
+                histogram: histogram,
+                buckets: buckets,
+                sink: self.exemplarSink(name: label, dimensions: dimensions)
+            )
         }
     }
 

@@ -22,7 +22,9 @@ public struct MetricDefinition: Sendable {
 public struct MetricDefinitions: Sendable {
     /// OpenTelemetry's semantic-convention buckets for HTTP and RPC durations, in seconds: what a timer gets when
     /// its definition names no buckets.
-    public static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+    public static let durationBuckets: [Double] = [
+        0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+    ]
 
     /// The definitions, by Prometheus metric name.
     public var definitions: [String: MetricDefinition]

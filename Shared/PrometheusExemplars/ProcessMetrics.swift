@@ -1,10 +1,11 @@
+import Prometheus
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Prometheus
-import Synchronization
 
 /// The standard Prometheus process metrics, read from /proc on every scrape, under the names of the Go and
 /// Python clients' process collectors, plus a `{service}_build_info{version=…} 1` gauge and OpenTelemetry's
@@ -24,14 +25,43 @@ public final class ProcessMetrics: Sendable {
 
     /// Registers the process metrics, the build info of `service` at `version`, and `target_info` with `resource`'s
     /// attributes as labels (none when it is empty), and reads /proc once.
-    public init(registry: PrometheusCollectorRegistry, service: String, version: String, resource: [String: String] = [:]) {
+    public init(
+        registry: PrometheusCollectorRegistry,
+        service: String,
+        version: String,
+        resource: [String: String] = [:]
+    ) {
         let names = MetricDefinitions()
-        self.cpuSeconds = registry.makeCounter(descriptor: names.descriptor(for: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds."), labels: [])
-        self.residentMemory = registry.makeGauge(descriptor: names.descriptor(for: "process_resident_memory_bytes", help: "Resident memory size in bytes."), labels: [])
-        self.virtualMemory = registry.makeGauge(descriptor: names.descriptor(for: "process_virtual_memory_bytes", help: "Virtual memory size in bytes."), labels: [])
-        self.openFileDescriptors = registry.makeGauge(descriptor: names.descriptor(for: "process_open_fds", help: "Number of open file descriptors."), labels: [])
-        self.maximumFileDescriptors = registry.makeGauge(descriptor: names.descriptor(for: "process_max_fds", help: "Maximum number of open file descriptors."), labels: [])
-        self.startTime = registry.makeGauge(descriptor: names.descriptor(for: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds."), labels: [])
+        self.cpuSeconds = registry.makeCounter(
+            descriptor: names.descriptor(
+                for: "process_cpu_seconds_total",
+                help: "Total user and system CPU time spent in seconds."
+            ),
+            labels: []
+        )
+        self.residentMemory = registry.makeGauge(
+            descriptor: names.descriptor(for: "process_resident_memory_bytes", help: "Resident memory size in bytes."),
+            labels: []
+        )
+        self.virtualMemory = registry.makeGauge(
+            descriptor: names.descriptor(for: "process_virtual_memory_bytes", help: "Virtual memory size in bytes."),
+            labels: []
+        )
+        self.openFileDescriptors = registry.makeGauge(
+            descriptor: names.descriptor(for: "process_open_fds", help: "Number of open file descriptors."),
+            labels: []
+        )
+        self.maximumFileDescriptors = registry.makeGauge(
+            descriptor: names.descriptor(for: "process_max_fds", help: "Maximum number of open file descriptors."),
+            labels: []
+        )
+        self.startTime = registry.makeGauge(
+            descriptor: names.descriptor(
+                for: "process_start_time_seconds",
+                help: "Start time of the process since unix epoch in seconds."
+            ),
+            labels: []
+        )
         let buildInfo = registry.makeGauge(
             descriptor: names.descriptor(
                 for: "\(service.replacing("-", with: "_"))_build_info",
@@ -42,7 +72,10 @@ public final class ProcessMetrics: Sendable {
         buildInfo.set(to: 1.0)
         if !resource.isEmpty {
             let targetInfo = registry.makeGauge(
-                descriptor: names.descriptor(for: "target_info", help: "Target metadata: the resource of this process."),
+                descriptor: names.descriptor(
+                    for: "target_info",
+                    help: "Target metadata: the resource of this process."
+                ),
                 labels: resource.sorted { $0.key < $1.key }.map { (Self.labelName($0.key), $0.value) }
             )
             targetInfo.set(to: 1.0)

@@ -69,7 +69,10 @@ package struct SettingsReader: Sendable {
     ) throws(ConfigurationError) -> Int {
         guard let value = self.raw(key) else { return defaultValue }
         guard let number = Int(value), range.contains(number) else {
-            throw self.error(key, "must be \(meaning) between \(range.lowerBound) and \(range.upperBound), got '\(value)'")
+            throw self.error(
+                key,
+                "must be \(meaning) between \(range.lowerBound) and \(range.upperBound), got '\(value)'"
+            )
         }
         return number
     }
@@ -92,7 +95,8 @@ package struct SettingsReader: Sendable {
         return .milliseconds(number)
     }
 
-    package func logLevel(_ key: String, default defaultValue: Logger.Level) throws(ConfigurationError) -> Logger.Level {
+    package func logLevel(_ key: String, default defaultValue: Logger.Level) throws(ConfigurationError) -> Logger.Level
+    {
         guard let value = self.raw(key) else { return defaultValue }
         guard let level = Logger.Level(rawValue: value.lowercased()) else {
             let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")

@@ -70,7 +70,10 @@ package struct JSONLogHandler: LogHandler {
         if let instance = self.instance { line.field("service_instance_id", string: instance) }
         line.field("logger", string: self.label)
         for field in fields {
-            line.field(field.key, metadata: LogRedaction.isSensitive(field.key) ? LogRedaction.placeholder : field.value)
+            line.field(
+                field.key,
+                metadata: LogRedaction.isSensitive(field.key) ? LogRedaction.placeholder : field.value
+            )
         }
         if let error = event.error {
             line.field("error", string: String(describing: error))

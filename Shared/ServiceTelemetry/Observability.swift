@@ -113,7 +113,10 @@ extension Logger.MetadataProvider {
         if let spanContext = context?.pipelineSpanContext {
             metadata["trace_id"] = .string(spanContext.traceID.hexString)
             metadata["span_id"] = .string(spanContext.spanID.hexString)
-            metadata["trace_flags"] = .string(spanContext.flags < 0x10 ? "0\(String(spanContext.flags, radix: 16))" : String(spanContext.flags, radix: 16))
+            metadata["trace_flags"] = .string(
+                spanContext.flags < 0x10
+                    ? "0\(String(spanContext.flags, radix: 16))" : String(spanContext.flags, radix: 16)
+            )
         }
         if let correlationID = context?.correlationID {
             metadata["correlation_id"] = .string(correlationID)

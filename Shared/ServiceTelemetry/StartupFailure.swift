@@ -1,3 +1,6 @@
+import ObservabilityPrimitives
+import ServiceConfiguration
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ObservabilityPrimitives
-import ServiceConfiguration
 
 /// Ends the process after a failure to start: one JSON line on stderr, exit status 2 for a bad
 /// setting and 1 otherwise. Never a crash trap, so the operator sees a message, not a backtrace.

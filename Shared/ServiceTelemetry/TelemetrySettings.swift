@@ -1,11 +1,12 @@
+import ServiceConfiguration
+import TelemetryPipeline
+import TraceContextPropagation
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import ServiceConfiguration
-import TelemetryPipeline
-import TraceContextPropagation
 
 /// The standard `OTEL_*` environment variables, read and checked before anything starts: every value the stack
 /// cannot honour is a `ConfigurationError` naming the variable.
@@ -38,7 +39,9 @@ package struct TelemetrySettings: Sendable {
 
     package init(environment: [String: String], defaultServiceName: String) throws(ConfigurationError) {
         func value(_ name: String) -> String? {
-            guard let value = environment[name].map({ String($0.trimmingOptionalWhitespace()) }), !value.isEmpty else { return nil }
+            guard let value = environment[name].map({ String($0.trimmingOptionalWhitespace()) }), !value.isEmpty else {
+                return nil
+            }
             return value
         }
         func fail(_ name: String, _ message: String) -> ConfigurationError {
@@ -55,7 +58,10 @@ package struct TelemetrySettings: Sendable {
         let propagators = (value("OTEL_PROPAGATORS") ?? "tracecontext,baggage")
             .split(separator: ",").map { $0.trimmingOptionalWhitespace().lowercased() }
         for propagator in propagators where !["tracecontext", "baggage", "none"].contains(propagator) {
-            throw fail("OTEL_PROPAGATORS", "unsupported propagator '\(propagator)'; supported: tracecontext, baggage, none")
+            throw fail(
+                "OTEL_PROPAGATORS",
+                "unsupported propagator '\(propagator)'; supported: tracecontext, baggage, none"
+            )
         }
         self.propagatesTraceContext = propagators.contains("tracecontext")
         self.propagatesBaggage = propagators.contains("baggage")
@@ -81,7 +87,10 @@ package struct TelemetrySettings: Sendable {
         self.resourceAttributes["service.name"] = self.serviceName
 
         do {
-            self.pipeline = try TelemetryPipelineConfiguration(environment: environment, resource: self.resourceAttributes)
+            self.pipeline = try TelemetryPipelineConfiguration(
+                environment: environment,
+                resource: self.resourceAttributes
+            )
         } catch {
             throw fail(error.variable, error.message)
         }
@@ -97,7 +106,9 @@ package struct TelemetrySettings: Sendable {
         var pairs: [String: String] = [:]
         for pair in list.split(separator: ",") {
             guard let equals = pair.firstIndex(of: "=") else { continue }
-            pairs[String(pair[..<equals].trimmingOptionalWhitespace())] = String(pair[pair.index(after: equals)...].trimmingOptionalWhitespace())
+            pairs[String(pair[..<equals].trimmingOptionalWhitespace())] = String(
+                pair[pair.index(after: equals)...].trimmingOptionalWhitespace()
+            )
         }
         return pairs
     }
@@ -107,4 +118,3 @@ package struct TelemetrySettings: Sendable {
         return !pair[..<equals].trimmingOptionalWhitespace().isEmpty
     }
 }
-

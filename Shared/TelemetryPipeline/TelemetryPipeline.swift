@@ -28,7 +28,10 @@ public struct TelemetryPipeline: Sendable {
     ///   - configuration: What to sample, where to export, with what limits.
     ///   - logger: Where the pipeline reports its own trouble (failed exports, records dropped at shutdown). It must
     ///     not write through this pipeline's own log handler.
-    public init(configuration: TelemetryPipelineConfiguration, logger: Logger = Logger(label: "telemetry-pipeline"))
+    public init(
+        configuration: TelemetryPipelineConfiguration,
+        logger: Logger = Logger(label: "telemetry-pipeline")
+    )
         throws
     {
         let resource = ResourceEncoding.resource(configuration.resource)
@@ -103,7 +106,10 @@ public struct TelemetryPipeline: Sendable {
             )
         case .grpc:
             guard let (tls, host, port) = endpoint.hostAndPort else {
-                throw TelemetryPipelineConfigurationError(variable: "OTEL_EXPORTER_OTLP_ENDPOINT", message: "is not an http(s) URL")
+                throw TelemetryPipelineConfigurationError(
+                    variable: "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    message: "is not an http(s) URL"
+                )
             }
             let transport = try OTLPGRPCTransport(
                 host: host,

@@ -86,7 +86,8 @@ public struct TraceParent: Sendable, Hashable {
         } else if bytes.count > 55 {
             guard bytes[55] == UInt8(ascii: "-") else { return nil }
         }
-        guard let traceIDHigh = Self.lowercaseHexWord(bytes, from: 3), let traceIDLow = Self.lowercaseHexWord(bytes, from: 19),
+        guard let traceIDHigh = Self.lowercaseHexWord(bytes, from: 3),
+            let traceIDLow = Self.lowercaseHexWord(bytes, from: 19),
             let spanID = Self.lowercaseHexWord(bytes, from: 36), traceIDHigh | traceIDLow != 0, spanID != 0,
             let flags = Self.hexByte(bytes[53], bytes[54])
         else { return nil }

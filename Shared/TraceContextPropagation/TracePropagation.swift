@@ -27,7 +27,11 @@ public struct TracePropagation: Sendable {
     /// Reads trace context and baggage from `carrier` into `context`.
     public func extract(_ carrier: TraceContextCarrier, into context: inout ServiceContext) {
         guard !self.tracerCarriesLevel2 else {
-            self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor(withholdsTraceState: false))
+            self.instrument.extract(
+                carrier,
+                into: &context,
+                using: TraceContextCarrier.Extractor(withholdsTraceState: false)
+            )
             return
         }
         self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor())

@@ -53,4 +53,3 @@ public struct W3CBaggage: Sendable, Equatable {
             }
     }
 }
-

@@ -6,8 +6,8 @@ import Logging
 import MarketDataContract
 import ServiceTelemetry
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 import Tracing
 
 @testable import CoreEngine
@@ -30,7 +30,9 @@ struct CoreEngineRPCTests {
         configuration.sourceLatency = .zero
         configuration.faults.extraLatency = extraLatency
         let engine = MarketDataEngine(configuration: configuration, tracer: tracer, now: { 1_000_000 })
-        let logger = Logger(label: "core-engine.rpc") { JSONLogHandler(label: $0, service: "core-engine", metadataProvider: .correlationID, sink: logSink) }
+        let logger = Logger(label: "core-engine.rpc") {
+            JSONLogHandler(label: $0, service: "core-engine", metadataProvider: .correlationID, sink: logSink)
+        }
         let server = buildServer(
             transport: transport.server,
             engine: engine,
@@ -131,8 +133,11 @@ struct CoreEngineRPCTests {
             transport: transport.server,
             engine: engine,
             health: HealthService(services: []),
-            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, tracer: tracer)
-                .interceptors
+            interceptors: CoreEngineAssembly.standard(
+                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                tracer: tracer
+            )
+            .interceptors
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }
@@ -155,10 +160,12 @@ struct CoreEngineRPCTests {
     func stream() async throws {
         let tracer = W3CInMemoryTracer()
         try await self.withEngine(tracer: tracer) { client in
-            let sequences = try await client.streamQuotes(.with {
-                $0.symbol = "NVDA"
-                $0.count = 5
-            }) { response in
+            let sequences = try await client.streamQuotes(
+                .with {
+                    $0.symbol = "NVDA"
+                    $0.count = 5
+                }
+            ) { response in
                 var sequences: [UInt32] = []
                 for try await update in response.messages { sequences.append(update.sequence) }
                 return sequences
@@ -189,7 +196,10 @@ struct CoreEngineRPCTests {
             // start): an empty symbol is refused before any fetch.
             _ = try? await client.getQuote(.with { $0.symbol = "" })
             await #expect {
-                _ = try await client.getQuote(.with { $0.symbol = "AAPL" }, options: Self.options(timeout: .milliseconds(500)))
+                _ = try await client.getQuote(
+                    .with { $0.symbol = "AAPL" },
+                    options: Self.options(timeout: .milliseconds(500))
+                )
             } throws: { error in
                 (error as? RPCError)?.code == .deadlineExceeded
             }
@@ -244,7 +254,8 @@ struct CoreEngineRPCTests {
                 try await client.getQuote(.with { $0.symbol = "AAPL" })
             }
             // Cancel once CoreEngine is inside the slow fetch (polled, at most two seconds).
-            for _ in 0..<400 where !tracer.recorder.activeSpans.contains(where: { $0.operationName == "quote.source_fetch" }) {
+            for _ in 0..<400
+            where !tracer.recorder.activeSpans.contains(where: { $0.operationName == "quote.source_fetch" }) {
                 try await Task.sleep(for: .milliseconds(5))
             }
             call.cancel()
@@ -261,11 +272,13 @@ struct CoreEngineRPCTests {
     func streamBounds(count: UInt32, interval: UInt32) async throws {
         try await self.withEngine(tracer: W3CInMemoryTracer()) { client in
             await #expect {
-                try await client.streamQuotes(.with {
-                    $0.symbol = "NVDA"
-                    $0.count = count
-                    $0.intervalMillis = interval
-                }) { response in
+                try await client.streamQuotes(
+                    .with {
+                        $0.symbol = "NVDA"
+                        $0.count = count
+                        $0.intervalMillis = interval
+                    }
+                ) { response in
                     for try await _ in response.messages {}
                 }
             } throws: { error in

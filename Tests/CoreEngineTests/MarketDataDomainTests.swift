@@ -1,6 +1,6 @@
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import CoreEngine
 
@@ -11,7 +11,10 @@ struct MarketDataDomainTests {
         #expect(try SymbolUniverse.standard.instrument(for: raw).symbol == expected)
     }
 
-    @Test("rejects malformed symbols as invalid arguments", arguments: ["", "TOOLONGSYMBOL", "AA PL", "AAPL;DROP", "ÄPL"])
+    @Test(
+        "rejects malformed symbols as invalid arguments",
+        arguments: ["", "TOOLONGSYMBOL", "AA PL", "AAPL;DROP", "ÄPL"]
+    )
     func rejectsMalformed(raw: String) {
         #expect {
             try SymbolUniverse.standard.instrument(for: raw)
@@ -84,9 +87,19 @@ struct MarketDataDomainTests {
     func faults() async throws {
         var configuration = MarketDataEngine.Configuration()
         configuration.faults.errorRate = 0.5
-        let failing = MarketDataEngine(configuration: configuration, tracer: W3CInMemoryTracer(), now: { 0 }, roll: { 0.49 })
+        let failing = MarketDataEngine(
+            configuration: configuration,
+            tracer: W3CInMemoryTracer(),
+            now: { 0 },
+            roll: { 0.49 }
+        )
         await #expect(throws: MarketDataError.self) { try await failing.quote(for: "AAPL") }
-        let passing = MarketDataEngine(configuration: configuration, tracer: W3CInMemoryTracer(), now: { 0 }, roll: { 0.5 })
+        let passing = MarketDataEngine(
+            configuration: configuration,
+            tracer: W3CInMemoryTracer(),
+            now: { 0 },
+            roll: { 0.5 }
+        )
         #expect(try await passing.quote(for: "AAPL").symbol == "AAPL")
     }
 

@@ -36,7 +36,10 @@ struct CallDeadlineTests {
         #expect(GRPCTimeout.duration(headerValue: value) == expected)
     }
 
-    @Test("a malformed grpc-timeout is no timeout", arguments: ["", "S", "5", "5s", "123456789m", "-5S", "+5S", "5 S", "٣S"])
+    @Test(
+        "a malformed grpc-timeout is no timeout",
+        arguments: ["", "S", "5", "5s", "123456789m", "-5S", "+5S", "5 S", "٣S"]
+    )
     func rejectsMalformedTimeout(value: String) {
         #expect(GRPCTimeout.duration(headerValue: value) == nil)
     }

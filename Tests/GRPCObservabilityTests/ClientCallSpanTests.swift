@@ -17,7 +17,13 @@ struct ClientCallSpanTests {
     func attemptsShareTheSpan() throws {
         let callSpan = ClientCall(deadline: .now + .seconds(5))
         let first = callSpan.span(conventions: .previous, startingWith: self.start)
-        let second = callSpan.span(conventions: .previous, startingWith: { Issue.record("a second span was started"); return self.start() })
+        let second = callSpan.span(
+            conventions: .previous,
+            startingWith: {
+                Issue.record("a second span was started")
+                return self.start()
+            }
+        )
         #expect(first.isNew && !second.isNew)
         #expect(first.span.context.inMemorySpanContext == second.span.context.inMemorySpanContext)
 
@@ -55,7 +61,10 @@ struct ClientCallSpanTests {
         #expect(attempts[1].attributes["grpc.attempt.number"]?.toSpanAttribute() == 2)
         #expect(attempts[1].attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 0)
         #expect(attempts[1].attributes["grpc.attempt.delay_ms"] != nil)
-        #expect(attempts[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute() == .stringArray(["1"]))
+        #expect(
+            attempts[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute()
+                == .stringArray(["1"])
+        )
     }
 
     @Test("a call whose last attempt failed ends its span with that status, an error")

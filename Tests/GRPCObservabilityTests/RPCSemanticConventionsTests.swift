@@ -23,12 +23,20 @@ struct RPCSemanticConventionsTests {
 
     /// The attributes of a span that went through the whole attribute vocabulary once: method, a retry's request
     /// metadata, and a status.
-    static func attributes(_ conventions: RPCSemanticConventions, code: RPCError.Code?) throws -> [String: SpanAttribute] {
+    static func attributes(
+        _ conventions: RPCSemanticConventions,
+        code: RPCError.Code?
+    ) throws -> [String: SpanAttribute] {
         let tracer = InMemoryTracer()
         let span = tracer.startSpan("marketintel.v1.CoreEngine/GetQuote", ofKind: .server)
         span.updateAttributes { attributes in
             RPCSpanAttributes.set(method: Self.method, conventions: conventions, on: &attributes)
-            RPCSpanAttributes.set(requestMetadata: "grpc-previous-rpc-attempts", values: ["1"], conventions: conventions, on: &attributes)
+            RPCSpanAttributes.set(
+                requestMetadata: "grpc-previous-rpc-attempts",
+                values: ["1"],
+                conventions: conventions,
+                on: &attributes
+            )
         }
         span.endRPC(kind: .server, conventions: conventions, error: code.map { RPCError(code: $0, message: "m") })
         var all: [String: SpanAttribute] = [:]
@@ -45,7 +53,9 @@ struct RPCSemanticConventionsTests {
         #expect(attributes["rpc.grpc.status_code"] == 14)
         #expect(attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"] == .stringArray(["1"]))
         #expect(attributes["error.type"] == "UNAVAILABLE")
-        for current in ["rpc.system.name", "rpc.response.status_code", "rpc.request.metadata.grpc-previous-rpc-attempts"] {
+        for current in [
+            "rpc.system.name", "rpc.response.status_code", "rpc.request.metadata.grpc-previous-rpc-attempts",
+        ] {
             #expect(attributes[current] == nil, "\(current)")
         }
     }
@@ -58,7 +68,9 @@ struct RPCSemanticConventionsTests {
         #expect(attributes["rpc.response.status_code"] == "NOT_FOUND")
         #expect(attributes["rpc.request.metadata.grpc-previous-rpc-attempts"] == .stringArray(["1"]))
         #expect(attributes["error.type"] == "NOT_FOUND")
-        for previous in ["rpc.system", "rpc.service", "rpc.grpc.status_code", "rpc.grpc.request.metadata.grpc-previous-rpc-attempts"] {
+        for previous in [
+            "rpc.system", "rpc.service", "rpc.grpc.status_code", "rpc.grpc.request.metadata.grpc-previous-rpc-attempts",
+        ] {
             #expect(attributes[previous] == nil, "\(previous)")
         }
         #expect(try Self.attributes(.current, code: nil)["rpc.response.status_code"] == "OK")

@@ -15,8 +15,14 @@ struct CoreEngineTargetTests {
             ("DNS:///Core-Engine:1", .dns(host: "Core-Engine", port: 1)),
             ("dns:///[::1]:50051", .dns(host: "::1", port: 50051)),
             ("ipv4:127.0.0.1:50051", .ipv4([.init(host: "127.0.0.1", port: 50051)])),
-            ("ipv4:127.0.0.1:50051,10.0.0.2:50061", .ipv4([.init(host: "127.0.0.1", port: 50051), .init(host: "10.0.0.2", port: 50061)])),
-            ("ipv6:[::1]:50051,[fe80::1]:50061", .ipv6([.init(host: "::1", port: 50051), .init(host: "fe80::1", port: 50061)])),
+            (
+                "ipv4:127.0.0.1:50051,10.0.0.2:50061",
+                .ipv4([.init(host: "127.0.0.1", port: 50051), .init(host: "10.0.0.2", port: 50061)])
+            ),
+            (
+                "ipv6:[::1]:50051,[fe80::1]:50061",
+                .ipv6([.init(host: "::1", port: 50051), .init(host: "fe80::1", port: 50061)])
+            ),
             ("unix:/run/core-engine.sock", .unix(path: "/run/core-engine.sock")),
             ("unix:///run/core-engine.sock", .unix(path: "/run/core-engine.sock")),
         ]
@@ -29,8 +35,10 @@ struct CoreEngineTargetTests {
         "a target that is not one is a configuration error naming the variable and the value",
         arguments: [
             "", "core-engine", "dns:///core-engine", "dns://8.8.8.8/core-engine:50051", "dns:///core-engine:0",
-            "dns:///core-engine:65536", "dns:///core-engine:http", "ipv4:", "ipv4:core-engine:50051", "ipv4:300.0.0.1:50051",
-            "ipv4:127.0.0.1:50051,", "ipv4:127.0.0.1", "ipv6:::1:50051", "ipv6:[127.0.0.1]:50051", "unix:", "unix:relative",
+            "dns:///core-engine:65536", "dns:///core-engine:http", "ipv4:", "ipv4:core-engine:50051",
+            "ipv4:300.0.0.1:50051",
+            "ipv4:127.0.0.1:50051,", "ipv4:127.0.0.1", "ipv6:::1:50051", "ipv6:[127.0.0.1]:50051", "unix:",
+            "unix:relative",
             "dns:///core engine:50051",
         ]
     )
@@ -59,7 +67,10 @@ struct CoreEngineTargetTests {
         }
         #expect(try configuration([:]).coreEngineTarget == .dns(host: "127.0.0.1", port: 50051))
         #expect(try configuration([:]).coreEngineLoadBalancing == .roundRobin)
-        #expect(try configuration(["CORE_ENGINE_HOST": "engine", "CORE_ENGINE_PORT": "6000"]).coreEngineTarget == .dns(host: "engine", port: 6000))
+        #expect(
+            try configuration(["CORE_ENGINE_HOST": "engine", "CORE_ENGINE_PORT": "6000"]).coreEngineTarget
+                == .dns(host: "engine", port: 6000)
+        )
         #expect(
             try configuration(["CORE_ENGINE_TARGET": "ipv4:127.0.0.1:1,127.0.0.1:2"]).coreEngineTarget
                 == .ipv4([.init(host: "127.0.0.1", port: 1), .init(host: "127.0.0.1", port: 2)])

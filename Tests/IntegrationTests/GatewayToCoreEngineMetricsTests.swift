@@ -23,13 +23,27 @@ extension GatewayToCoreEngineTests {
         }
         let duration = try metrics.expectTimer(
             "http_server_request_duration_seconds",
-            [("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"), ("http_response_status_code", "200")]
+            [
+                ("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"),
+                ("http_response_status_code", "200"),
+            ]
         )
         #expect(duration.values.count == 1)
         for side in ["client", "server"] {
-            #expect(try metrics.expectCounter("rpc_\(side)_calls_started_total", Self.rpcDimensions("GetQuote", code: 0).dropLast()).totalValue == 1)
-            #expect(try metrics.expectCounter("rpc_\(side)_calls_handled_total", Self.rpcDimensions("GetQuote", code: 0)).totalValue == 1)
-            #expect(try metrics.expectTimer("rpc_\(side)_call_duration_seconds", Self.rpcDimensions("GetQuote", code: 0)).values.count == 1)
+            #expect(
+                try metrics.expectCounter(
+                    "rpc_\(side)_calls_started_total",
+                    Self.rpcDimensions("GetQuote", code: 0).dropLast()
+                ).totalValue == 1
+            )
+            #expect(
+                try metrics.expectCounter("rpc_\(side)_calls_handled_total", Self.rpcDimensions("GetQuote", code: 0))
+                    .totalValue == 1
+            )
+            #expect(
+                try metrics.expectTimer("rpc_\(side)_call_duration_seconds", Self.rpcDimensions("GetQuote", code: 0))
+                    .values.count == 1
+            )
         }
         #expect(try metrics.expectCounter("marketdata_quotes_served_total", [("symbol", "AAPL")]).totalValue == 1)
         #expect(try metrics.expectCounter("marketdata_cache_requests_total", [("result", "miss")]).totalValue == 1)
@@ -45,11 +59,17 @@ extension GatewayToCoreEngineTests {
             }
         }
         for side in ["client", "server"] {
-            #expect(try metrics.expectCounter("rpc_\(side)_calls_handled_total", Self.rpcDimensions("GetQuote", code: 5)).totalValue == 1)
+            #expect(
+                try metrics.expectCounter("rpc_\(side)_calls_handled_total", Self.rpcDimensions("GetQuote", code: 5))
+                    .totalValue == 1
+            )
         }
         let duration = try metrics.expectTimer(
             "http_server_request_duration_seconds",
-            [("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"), ("http_response_status_code", "404")]
+            [
+                ("http_request_method", "GET"), ("http_route", "/api/v1/quotes/{symbol}"),
+                ("http_response_status_code", "404"),
+            ]
         )
         #expect(duration.values.count == 1)
     }
@@ -67,7 +87,10 @@ extension GatewayToCoreEngineTests {
             }
         }
         for side in ["client", "server"] {
-            #expect(try metrics.expectCounter("rpc_\(side)_calls_handled_total", Self.rpcDimensions("GetQuote", code: 4)).totalValue == 1)
+            #expect(
+                try metrics.expectCounter("rpc_\(side)_calls_handled_total", Self.rpcDimensions("GetQuote", code: 4))
+                    .totalValue == 1
+            )
             #expect(throws: (any Error).self) {
                 try metrics.expectCounter("rpc_\(side)_calls_handled_total", Self.rpcDimensions("GetQuote", code: 2))
             }

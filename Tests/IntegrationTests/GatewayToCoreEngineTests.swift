@@ -8,8 +8,8 @@ import InMemoryTracing
 import Logging
 import NIOCore
 import ServiceTelemetry
-import Testing
 import TestSupport
+import Testing
 import TraceContextPropagation
 import Tracing
 
@@ -172,9 +172,24 @@ struct GatewayToCoreEngineTests {
         "bad input is a 4xx JSON error and never reaches CoreEngine",
         arguments: [
             BadInput(contentType: "application/json", body: "{not json", status: .badRequest, code: "INVALID_JSON"),
-            BadInput(contentType: "text/plain", body: #"{"symbols":["AAPL"]}"#, status: .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE"),
-            BadInput(contentType: "application/json", body: #"{"symbols":[]}"#, status: .badRequest, code: "INVALID_ARGUMENT"),
-            BadInput(contentType: "application/json", body: #"{"symbols":"AAPL"}"#, status: .badRequest, code: "INVALID_JSON"),
+            BadInput(
+                contentType: "text/plain",
+                body: #"{"symbols":["AAPL"]}"#,
+                status: .unsupportedMediaType,
+                code: "UNSUPPORTED_MEDIA_TYPE"
+            ),
+            BadInput(
+                contentType: "application/json",
+                body: #"{"symbols":[]}"#,
+                status: .badRequest,
+                code: "INVALID_ARGUMENT"
+            ),
+            BadInput(
+                contentType: "application/json",
+                body: #"{"symbols":"AAPL"}"#,
+                status: .badRequest,
+                code: "INVALID_JSON"
+            ),
             BadInput(
                 contentType: "application/json",
                 body: #"{"symbols":[\#(Array(repeating: "\"AAPL\"", count: 51).joined(separator: ","))]}"#,
@@ -225,14 +240,20 @@ struct GatewayToCoreEngineTests {
                 body: ByteBuffer(string: #"{"symbols":["AAPL","no way"]}"#)
             )
             #expect(invalid.status == .badRequest)
-            #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(invalid.body.readableBytesView)).error.code == "INVALID_ARGUMENT")
+            #expect(
+                try JSONDecoder().decode(ErrorBody.self, from: Data(invalid.body.readableBytesView)).error.code
+                    == "INVALID_ARGUMENT"
+            )
         }
     }
 
     @Test("the stream route bridges CoreEngine's server stream as NDJSON inside one trace")
     func stream() async throws {
         try await self.withStack { stack in
-            let response = try await stack.client.execute(uri: "/api/v1/quotes/NVDA/stream?count=3&interval_ms=0", method: .get)
+            let response = try await stack.client.execute(
+                uri: "/api/v1/quotes/NVDA/stream?count=3&interval_ms=0",
+                method: .get
+            )
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/x-ndjson")
             let lines = String(buffer: response.body).split(separator: "\n")
@@ -261,12 +282,18 @@ struct GatewayToCoreEngineTests {
         }
     }
 
-    @Test("out-of-range stream parameters are a 400", arguments: ["count=0", "count=101", "interval_ms=-1", "format=xml"])
+    @Test(
+        "out-of-range stream parameters are a 400",
+        arguments: ["count=0", "count=101", "interval_ms=-1", "format=xml"]
+    )
     func streamParameters(query: String) async throws {
         try await self.withStack { stack in
             let response = try await stack.client.execute(uri: "/api/v1/quotes/AAPL/stream?\(query)", method: .get)
             #expect(response.status == .badRequest)
-            #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView)).error.code == "INVALID_ARGUMENT")
+            #expect(
+                try JSONDecoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView)).error.code
+                    == "INVALID_ARGUMENT"
+            )
         }
     }
 
@@ -286,10 +313,15 @@ struct GatewayToCoreEngineTests {
         try await self.withStack { stack in
             let decoded = try await stack.client.execute(uri: "/api/v1/quotes/%41APL", method: .get)
             #expect(decoded.status == .ok)
-            #expect(try JSONDecoder().decode(QuoteBody.self, from: Data(decoded.body.readableBytesView)).symbol == "AAPL")
+            #expect(
+                try JSONDecoder().decode(QuoteBody.self, from: Data(decoded.body.readableBytesView)).symbol == "AAPL"
+            )
             let invalid = try await stack.client.execute(uri: "/api/v1/quotes/%ZZ", method: .get)
             #expect(invalid.status == .badRequest)
-            #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(invalid.body.readableBytesView)).error.code == "INVALID_ARGUMENT")
+            #expect(
+                try JSONDecoder().decode(ErrorBody.self, from: Data(invalid.body.readableBytesView)).error.code
+                    == "INVALID_ARGUMENT"
+            )
         }
     }
 
@@ -298,7 +330,10 @@ struct GatewayToCoreEngineTests {
         try await self.withStack { stack in
             let response = try await stack.client.execute(uri: "/no/such/path/123", method: .get)
             #expect(response.status == .notFound)
-            #expect(try JSONDecoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView)).error.code == "ROUTE_NOT_FOUND")
+            #expect(
+                try JSONDecoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView)).error.code
+                    == "ROUTE_NOT_FOUND"
+            )
             let span = try stack.span(named: "GET", kind: .server)
             #expect(span.attributes["http.route"] == nil)
         }
@@ -310,7 +345,10 @@ struct GatewayToCoreEngineTests {
             let response = try await stack.client.execute(
                 uri: "/api/v1/quotes/AAPL",
                 method: .get,
-                headers: [.traceparent: "00-garbage", .correlationID: "<script>alert(1)</script>", .authorization: "Bearer s3cret"]
+                headers: [
+                    .traceparent: "00-garbage", .correlationID: "<script>alert(1)</script>",
+                    .authorization: "Bearer s3cret",
+                ]
             )
             #expect(response.status == .ok)
             let correlationID = try #require(response.headers[.correlationID])

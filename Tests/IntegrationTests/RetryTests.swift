@@ -7,8 +7,8 @@ import HummingbirdTesting
 import InMemoryTracing
 import Logging
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import Tracing
 
 @testable import CoreEngine
@@ -32,14 +32,17 @@ struct RetryTests {
         func intercept<Input: Sendable, Output: Sendable>(
             request: StreamingServerRequest<Input>,
             context: ServerContext,
-            next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+            next:
+                @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
         ) async throws -> StreamingServerResponse<Output> {
             let header = request.metadata[stringValues: GRPCTimeout.metadataKey].first(where: { _ in true })
             let attempt = self.timeouts.withLock { timeouts in
                 timeouts.append(header.flatMap { GRPCTimeout.duration(headerValue: $0) } ?? .zero)
                 return timeouts.count
             }
-            guard attempt > self.failures else { throw RPCError(code: self.code, message: "replica \(attempt) is going away") }
+            guard attempt > self.failures else {
+                throw RPCError(code: self.code, message: "replica \(attempt) is going away")
+            }
             return try await next(request, context)
         }
     }
@@ -49,7 +52,9 @@ struct RetryTests {
         let client: any TestClientProtocol
 
         func spans(named name: String, kind: SpanKind) -> [FinishedInMemorySpan] {
-            self.tracer.finishedSpans.filter { $0.operationName == name && $0.kind == kind }.sorted { $0.startInstant.nanosecondsSinceEpoch < $1.startInstant.nanosecondsSinceEpoch }
+            self.tracer.finishedSpans.filter { $0.operationName == name && $0.kind == kind }.sorted {
+                $0.startInstant.nanosecondsSinceEpoch < $1.startInstant.nanosecondsSinceEpoch
+            }
         }
     }
 
@@ -60,7 +65,11 @@ struct RetryTests {
         engineConfiguration.sourceLatency = .zero
         let server = GRPCServer(
             transport: transport.server,
-            services: [CoreEngineService(engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_000_000 }))],
+            services: [
+                CoreEngineService(
+                    engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_000_000 })
+                )
+            ],
             interceptors: [ServerTracingInterceptor(tracer: tracer), replica]
         )
         var configuration = GatewayConfiguration()
@@ -86,7 +95,9 @@ struct RetryTests {
         }
     }
 
-    @Test("an UNAVAILABLE attempt is retried: one CLIENT span for the call, an event per attempt, both replicas' SERVER spans its children, the deadline shrunk")
+    @Test(
+        "an UNAVAILABLE attempt is retried: one CLIENT span for the call, an event per attempt, both replicas' SERVER spans its children, the deadline shrunk"
+    )
     func retriedOnce() async throws {
         let replica = FlakyReplica(failures: 1)
         try await self.withStack(replica: replica) { stack in
@@ -112,7 +123,10 @@ struct RetryTests {
             #expect(attempts[1].attributes["grpc.attempt.number"]?.toSpanAttribute() == 2)
             #expect(attempts[1].attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 0)
             #expect(attempts[1].attributes["grpc.attempt.delay_ms"] != nil)
-            #expect(attempts[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute() == .stringArray(["1"]))
+            #expect(
+                attempts[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute()
+                    == .stringArray(["1"])
+            )
 
             // Both attempts reached a replica, and both SERVER spans are children of the one CLIENT span: the pair the
             // collector's service graph counts. The one that served the retry sees it as one.
@@ -120,7 +134,10 @@ struct RetryTests {
             try #require(served.count == 2)
             #expect(served.allSatisfy { $0.parentSpanID == call.spanID })
             #expect(served[0].status?.code == .error)
-            #expect(served[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute() == .stringArray(["1"]))
+            #expect(
+                served[1].attributes["rpc.grpc.request.metadata.grpc-previous-rpc-attempts"]?.toSpanAttribute()
+                    == .stringArray(["1"])
+            )
 
             // The retry carries what is left of the one deadline, not a fresh one.
             let timeouts = replica.timeouts.withLock { $0 }
@@ -130,7 +147,9 @@ struct RetryTests {
         }
     }
 
-    @Test("three UNAVAILABLE attempts are the limit: a JSON 503, one CLIENT span with UNAVAILABLE and three attempt events")
+    @Test(
+        "three UNAVAILABLE attempts are the limit: a JSON 503, one CLIENT span with UNAVAILABLE and three attempt events"
+    )
     func gaveUpAfterThreeAttempts() async throws {
         let replica = FlakyReplica(failures: 10)
         try await self.withStack(replica: replica) { stack in
@@ -143,14 +162,19 @@ struct RetryTests {
             let call = try #require(calls.count == 1 ? calls.first : nil)
             #expect(call.status?.code == .error)
             #expect(call.attributes["rpc.grpc.status_code"]?.toSpanAttribute() == 14)
-            let numbers = call.events.filter { $0.name == "grpc.attempt" }.map { $0.attributes["grpc.attempt.number"]?.toSpanAttribute() }
+            let numbers = call.events.filter { $0.name == "grpc.attempt" }.map {
+                $0.attributes["grpc.attempt.number"]?.toSpanAttribute()
+            }
             #expect(numbers == [1, 2, 3])
             let gateway = try #require(stack.spans(named: "GET /api/v1/quotes/{symbol}", kind: .server).first)
             #expect(gateway.attributes["app.rpc.retries"]?.toSpanAttribute() == 2)
         }
     }
 
-    @Test("other codes are not retried", arguments: [RPCError.Code.notFound, .internalError, .deadlineExceeded, .unknown])
+    @Test(
+        "other codes are not retried",
+        arguments: [RPCError.Code.notFound, .internalError, .deadlineExceeded, .unknown]
+    )
     func notRetried(code: RPCError.Code) async throws {
         let replica = FlakyReplica(failures: 1, code: code)
         try await self.withStack(replica: replica) { stack in

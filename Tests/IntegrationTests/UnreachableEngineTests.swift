@@ -3,8 +3,8 @@ import GRPCCore
 import Hummingbird
 import HummingbirdTesting
 import MarketDataContract
-import Testing
 import TestSupport
+import Testing
 
 @testable import Gateway
 

@@ -8,7 +8,11 @@ import TraceContextPropagation
 @Suite("Metrics exposition and exemplars")
 struct MetricsExpositionTests {
     static let sampled = TraceParent(traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", flags: 1)
-    static let unsampled = TraceParent(traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7", flags: 0)
+    static let unsampled = TraceParent(
+        traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
+        spanID: "00f067aa0ba902b7",
+        flags: 0
+    )
 
     /// A factory whose "current span" the test sets.
     final class Fixture: Sendable {
@@ -22,8 +26,13 @@ struct MetricsExpositionTests {
 
         init(maximumSeriesPerMetric: Int = 100) {
             let trace = self.trace
-            let definitions = MetricDefinitions(["marketdata_quotes_served_total": .init(help: "Quotes served, by symbol.")])
-            self.factory = ExemplarMetricsFactory(definitions: definitions, maximumSeriesPerMetric: maximumSeriesPerMetric) {
+            let definitions = MetricDefinitions([
+                "marketdata_quotes_served_total": .init(help: "Quotes served, by symbol.")
+            ])
+            self.factory = ExemplarMetricsFactory(
+                definitions: definitions,
+                maximumSeriesPerMetric: maximumSeriesPerMetric
+            ) {
                 trace.value.withLock { $0 }
             }
             self.exposition = MetricsExposition(factory: self.factory)
@@ -39,8 +48,10 @@ struct MetricsExpositionTests {
     @Test("writes each metric type in the Prometheus text format, with help and type")
     func prometheusText() {
         let fixture = Fixture()
-        fixture.factory.makeCounter(label: "marketdata_quotes_served_total", dimensions: [("symbol", "AAPL")]).increment(by: 2)
-        fixture.factory.makeMeter(label: "http_server_active_requests", dimensions: [("http_request_method", "GET")]).set(3.0 as Double)
+        fixture.factory.makeCounter(label: "marketdata_quotes_served_total", dimensions: [("symbol", "AAPL")])
+            .increment(by: 2)
+        fixture.factory.makeMeter(label: "http_server_active_requests", dimensions: [("http_request_method", "GET")])
+            .set(3.0 as Double)
         fixture.factory.makeTimer(label: "rpc_server_call_duration_seconds", dimensions: [("rpc_method", "GetQuote")])
             .recordNanoseconds(30_000_000)
         let text = fixture.exposition.render(.prometheusText)
@@ -59,16 +70,22 @@ struct MetricsExpositionTests {
     func openMetrics() throws {
         let fixture = Fixture()
         fixture.inTrace(Self.sampled) {
-            fixture.factory.makeCounter(label: "marketdata_quotes_served_total", dimensions: [("symbol", "AAPL")]).increment(by: 1)
-            fixture.factory.makeTimer(label: "rpc_server_call_duration_seconds", dimensions: [("rpc_method", "GetQuote")])
-                .recordNanoseconds(30_000_000)
+            fixture.factory.makeCounter(label: "marketdata_quotes_served_total", dimensions: [("symbol", "AAPL")])
+                .increment(by: 1)
+            fixture.factory.makeTimer(
+                label: "rpc_server_call_duration_seconds",
+                dimensions: [("rpc_method", "GetQuote")]
+            )
+            .recordNanoseconds(30_000_000)
         }
         let text = fixture.exposition.render(.openMetrics)
         #expect(text.hasSuffix("# EOF\n"))
         #expect(text.contains("# TYPE marketdata_quotes_served counter\n"))
         #expect(text.contains("# HELP marketdata_quotes_served Quotes served, by symbol.\n"))
         let exemplar = #"# {trace_id="4bf92f3577b34da6a3ce929d0e0e4736",span_id="00f067aa0ba902b7"}"#
-        let counterLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("marketdata_quotes_served_total{") })
+        let counterLine = try #require(
+            text.split(separator: "\n").first { $0.hasPrefix("marketdata_quotes_served_total{") }
+        )
         #expect(counterLine.contains(#"marketdata_quotes_served_total{symbol="AAPL"} 1 "# + exemplar + " 1.0 "))
         let bucketLine = try #require(text.split(separator: "\n").first { $0.contains(#"le="0.05""#) })
         #expect(bucketLine.contains(exemplar + " 0.03 "))
@@ -82,7 +99,9 @@ struct MetricsExpositionTests {
         let fixture = Fixture()
         fixture.inTrace(parent) {
             fixture.factory.makeCounter(label: "marketdata_quotes_served_total", dimensions: []).increment(by: 1)
-            fixture.factory.makeTimer(label: "rpc_server_call_duration_seconds", dimensions: []).recordNanoseconds(1_000_000)
+            fixture.factory.makeTimer(label: "rpc_server_call_duration_seconds", dimensions: []).recordNanoseconds(
+                1_000_000
+            )
         }
         #expect(!fixture.exposition.render(.openMetrics).contains("trace_id"))
     }
@@ -97,8 +116,11 @@ struct MetricsExpositionTests {
     func escaping() throws {
         let fixture = Fixture()
         fixture.inTrace(Self.sampled) {
-            fixture.factory.makeCounter(label: "test_events_total", dimensions: [("reason", "a \"quoted\" \\ back\nslash")])
-                .increment(by: 1)
+            fixture.factory.makeCounter(
+                label: "test_events_total",
+                dimensions: [("reason", "a \"quoted\" \\ back\nslash")]
+            )
+            .increment(by: 1)
         }
         let text = fixture.exposition.render(.openMetrics)
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("test_events_total{") })
@@ -109,9 +131,12 @@ struct MetricsExpositionTests {
     func cardinalityGuard() {
         let fixture = Fixture(maximumSeriesPerMetric: 3)
         for index in 0..<10 {
-            fixture.factory.makeCounter(label: "test_requests_total", dimensions: [("path", "/item/\(index)")]).increment(by: 1)
+            fixture.factory.makeCounter(label: "test_requests_total", dimensions: [("path", "/item/\(index)")])
+                .increment(by: 1)
         }
-        let lines = fixture.exposition.render(.prometheusText).split(separator: "\n").filter { $0.hasPrefix("test_requests_total{") }
+        let lines = fixture.exposition.render(.prometheusText).split(separator: "\n").filter {
+            $0.hasPrefix("test_requests_total{")
+        }
         #expect(lines.count == 4)
         #expect(lines.contains(#"test_requests_total{otel_metric_overflow="true"} 7"#))
     }
@@ -160,9 +185,12 @@ struct MetricsExpositionTests {
     func negotiation() {
         #expect(MetricsExposition.Format(accept: nil) == .prometheusText)
         #expect(MetricsExposition.Format(accept: "text/plain;version=0.0.4") == .prometheusText)
-        let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+        let prometheus =
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
         #expect(MetricsExposition.Format(accept: prometheus) == .openMetrics)
-        #expect(MetricsExposition.Format.openMetrics.contentType.hasPrefix("application/openmetrics-text; version=1.0.0"))
+        #expect(
+            MetricsExposition.Format.openMetrics.contentType.hasPrefix("application/openmetrics-text; version=1.0.0")
+        )
     }
 
     @Test("reads the process metrics from /proc")
@@ -170,9 +198,10 @@ struct MetricsExpositionTests {
         let registry = PrometheusCollectorRegistry()
         _ = ProcessMetrics(registry: registry, service: "core-engine", version: "1.2.3")
         let text = registry.emitToString()
-        for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
-            "process_open_fds", "process_max_fds", "process_start_time_seconds"]
-        {
+        for name in [
+            "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
+            "process_open_fds", "process_max_fds", "process_start_time_seconds",
+        ] {
             let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "\(name) missing")
             let value = try #require(Double(line.split(separator: " ")[1]))
             #expect(value > 0, "\(name) is \(value)")
@@ -187,10 +216,16 @@ struct MetricsExpositionTests {
             registry: registry,
             service: "core-engine",
             version: "1.2.3",
-            resource: ["service.instance.id": "replica-1", "service.name": "core-engine", "k8s.pod.name": "core-engine-0"]
+            resource: [
+                "service.instance.id": "replica-1", "service.name": "core-engine", "k8s.pod.name": "core-engine-0",
+            ]
         )
         let text = registry.emitToString()
-        #expect(text.contains(#"target_info{k8s_pod_name="core-engine-0",service_instance_id="replica-1",service_name="core-engine"} 1"#))
+        #expect(
+            text.contains(
+                #"target_info{k8s_pod_name="core-engine-0",service_instance_id="replica-1",service_name="core-engine"} 1"#
+            )
+        )
         #expect(text.contains("# HELP target_info "))
     }
 }

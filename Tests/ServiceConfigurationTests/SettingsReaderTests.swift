@@ -19,7 +19,9 @@ struct SettingsReaderTests {
         #expect(try settings.port("grpc.port", default: 50051) == 50051)
         #expect(try settings.host("http.host", default: "127.0.0.1") == "0.0.0.0")
         #expect(try settings.fraction("sample.ratio", default: 1) == 0.25)
-        #expect(try settings.milliseconds("call.timeout.ms", default: .seconds(3), in: 1...60_000) == .milliseconds(1500))
+        #expect(
+            try settings.milliseconds("call.timeout.ms", default: .seconds(3), in: 1...60_000) == .milliseconds(1500)
+        )
         #expect(try settings.logLevel("log.level", default: .info) == .debug)
         #expect(try settings.choice("lb.policy", default: Policy.roundRobin) == .pickFirst)
         #expect(settings.optionalString("empty.value") == nil)
@@ -30,7 +32,8 @@ struct SettingsReaderTests {
     @Test(
         "a value present but unusable is an error naming the variable and the value",
         arguments: [
-            ("HTTP_PORT", "0"), ("HTTP_PORT", "65536"), ("HTTP_PORT", "80a"), ("HTTP_HOST", "a b"), ("HTTP_HOST", "a/b"),
+            ("HTTP_PORT", "0"), ("HTTP_PORT", "65536"), ("HTTP_PORT", "80a"), ("HTTP_HOST", "a b"),
+            ("HTTP_HOST", "a/b"),
             ("SAMPLE_RATIO", "1.5"), ("SAMPLE_RATIO", "half"), ("CALL_TIMEOUT_MS", "0"), ("LOG_LEVEL", "loud"),
             ("LB_POLICY", "random"),
         ]

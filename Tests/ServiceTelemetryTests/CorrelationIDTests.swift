@@ -49,10 +49,12 @@ struct CorrelationIDTests {
             flags: 0x03
         )
         ServiceContext.withValue(context) {
-            #expect(provider.get() == [
-                "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "trace_flags": "03",
-                "correlation_id": "corr-42",
-            ])
+            #expect(
+                provider.get() == [
+                    "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "trace_flags": "03",
+                    "correlation_id": "corr-42",
+                ]
+            )
         }
     }
 }

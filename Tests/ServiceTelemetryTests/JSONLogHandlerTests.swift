@@ -23,7 +23,9 @@ struct JSONLogHandlerTests {
     @Test("names the replica that wrote the line, after the service")
     func instance() throws {
         let sink = InMemoryLogSink()
-        let logger = Logger(label: "l") { JSONLogHandler(label: $0, service: "core-engine", instance: "replica-1", sink: sink) }
+        let logger = Logger(label: "l") {
+            JSONLogHandler(label: $0, service: "core-engine", instance: "replica-1", sink: sink)
+        }
         logger.info("hello")
         let line = try #require(sink.lines.first)
         #expect(line.contains(#""service":"core-engine","service_instance_id":"replica-1","logger":"l""#))
@@ -31,7 +33,9 @@ struct JSONLogHandlerTests {
 
     @Test("writes one JSON object per line with the standard fields")
     func standardFields() throws {
-        let lines = try self.log { $0.info("request handled", metadata: ["http.response.status_code": .stringConvertible(200)]) }
+        let lines = try self.log {
+            $0.info("request handled", metadata: ["http.response.status_code": .stringConvertible(200)])
+        }
         let line = try #require(lines.first)
         #expect(line["level"] as? String == "info")
         #expect(line["message"] as? String == "request handled")
@@ -47,7 +51,9 @@ struct JSONLogHandlerTests {
     func providerMetadata() throws {
         let provider = Logger.MetadataProvider { ["trace_id": "abc", "span_id": "def", "shared": "provider"] }
         let sink = InMemoryLogSink()
-        let logger = Logger(label: "l") { JSONLogHandler(label: $0, service: "s", metadataProvider: provider, sink: sink) }
+        let logger = Logger(label: "l") {
+            JSONLogHandler(label: $0, service: "s", metadataProvider: provider, sink: sink)
+        }
         logger.info("m", metadata: ["shared": "explicit"])
         let line = try #require(sink.lines.first)
         #expect(line.contains(#""logger":"l","trace_id":"abc","span_id":"def""#))

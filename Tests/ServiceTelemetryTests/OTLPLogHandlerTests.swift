@@ -19,8 +19,10 @@ struct OTLPLogHandlerTests {
     }
 
     static let provider = Logger.MetadataProvider {
-        ["trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "trace_flags": "1",
-         "correlation_id": "abc-123"]
+        [
+            "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "trace_flags": "1",
+            "correlation_id": "abc-123",
+        ]
     }
 
     @Test("has the provider's correlation id as an attribute, and not the ids the record carries as fields")
@@ -54,6 +56,9 @@ struct OTLPLogHandlerTests {
         #expect(metadata["password"] == "[REDACTED]")
         #expect(metadata["http.request.header.authorization"] == "[REDACTED]")
         #expect(metadata["request"] == ["headers": ["Cookie": "[REDACTED]", "accept": "json"]])
-        #expect(!"\(metadata)".contains("s3cret") && !"\(metadata)".contains("hunter2") && !"\(metadata)".contains("session=1"))
+        #expect(
+            !"\(metadata)".contains("s3cret") && !"\(metadata)".contains("hunter2")
+                && !"\(metadata)".contains("session=1")
+        )
     }
 }

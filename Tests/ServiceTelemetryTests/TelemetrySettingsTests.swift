@@ -20,12 +20,18 @@ struct TelemetrySettingsTests {
         let first = try TelemetrySettings(environment: [:], defaultServiceName: "core-engine")
         let second = try TelemetrySettings(environment: [:], defaultServiceName: "core-engine")
         #expect(first.serviceInstanceID != second.serviceInstanceID)
-        #expect(first.serviceInstanceID.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/) != nil)
+        #expect(
+            first.serviceInstanceID.wholeMatch(
+                of: /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/
+            ) != nil
+        )
         #expect(first.pipeline.resource["service.instance.id"] == first.serviceInstanceID)
         #expect(first.resourceAttributes["service.name"] == "core-engine")
 
         let pod = try TelemetrySettings(
-            environment: ["OTEL_RESOURCE_ATTRIBUTES": "service.instance.id=core-engine-7d9f-x2x,k8s.pod.name=core-engine-7d9f-x2x"],
+            environment: [
+                "OTEL_RESOURCE_ATTRIBUTES": "service.instance.id=core-engine-7d9f-x2x,k8s.pod.name=core-engine-7d9f-x2x"
+            ],
             defaultServiceName: "core-engine"
         )
         #expect(pod.serviceInstanceID == "core-engine-7d9f-x2x")
@@ -40,12 +46,24 @@ struct TelemetrySettingsTests {
             (["OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"], "http://localhost:4317", nil),
             (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"], "http://collector:4318/v1/traces", nil),
             (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318/"], "http://collector:4318/v1/traces", nil),
-            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"], "http://collector:4317", nil),
-            (["OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:2/traces"], "http://b:2/traces", nil),
-            (["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://logs:3100/otlp/v1/logs"],
-             "http://localhost:4318/v1/traces", "http://logs:3100/otlp/v1/logs"),
-            (["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector.example"],
-             "https://collector.example/v1/traces", "https://collector.example/v1/logs"),
+            (
+                ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"],
+                "http://collector:4317", nil
+            ),
+            (
+                [
+                    "OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:1",
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:2/traces",
+                ], "http://b:2/traces", nil
+            ),
+            (
+                ["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": "http://logs:3100/otlp/v1/logs"],
+                "http://localhost:4318/v1/traces", "http://logs:3100/otlp/v1/logs"
+            ),
+            (
+                ["OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector.example"],
+                "https://collector.example/v1/traces", "https://collector.example/v1/logs"
+            ),
             (["OTEL_TRACES_EXPORTER": "none"], nil, nil),
         ] as [([String: String], String?, String?)]
     )
@@ -208,11 +226,19 @@ struct SettingsReaderTests {
         #expect(try settings.logLevel("log.level", default: .info) == .debug)
     }
 
-    @Test("a bad value is an error naming the variable", arguments: [("HTTP_PORT", "http.port"), ("CORE_ENGINE_PORT", "core.engine.port")])
+    @Test(
+        "a bad value is an error naming the variable",
+        arguments: [("HTTP_PORT", "http.port"), ("CORE_ENGINE_PORT", "core.engine.port")]
+    )
     func rejects(variable: String, key: String) {
         for bad in ["abc", "0", "70000"] {
             let settings = SettingsReader(environment: [variable: bad])
-            #expect(throws: ConfigurationError(variable: variable, message: "must be a port number between 1 and 65535, got '\(bad)'")) {
+            #expect(
+                throws: ConfigurationError(
+                    variable: variable,
+                    message: "must be a port number between 1 and 65535, got '\(bad)'"
+                )
+            ) {
                 try settings.port(key, default: 8080)
             }
         }

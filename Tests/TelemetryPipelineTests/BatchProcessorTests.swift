@@ -14,7 +14,12 @@ struct BatchProcessorTests {
     ) -> BatchProcessor<Int> {
         BatchProcessor(
             queue: queue,
-            settings: BatchSettings(maxQueueSize: queue.capacity, scheduleDelay: delay, maxExportBatchSize: queue.batchSize, exportTimeout: .seconds(30)),
+            settings: BatchSettings(
+                maxQueueSize: queue.capacity,
+                scheduleDelay: delay,
+                maxExportBatchSize: queue.batchSize,
+                exportTimeout: .seconds(30)
+            ),
             encode: { records in records.map { UInt8($0) } },
             exporter: OTLPExporter(transport: transport),
             signal: .spans,

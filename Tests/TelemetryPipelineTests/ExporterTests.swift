@@ -18,7 +18,9 @@ final class ScriptedTransport: OTLPTransport {
 
     func send(_ body: [UInt8], timeout: Duration) async -> TransportOutcome {
         if let hang = self.hang {
-            do { try await Task.sleep(for: min(hang, timeout)) } catch { return .retryable(reason: "cancelled", retryAfter: nil) }
+            do { try await Task.sleep(for: min(hang, timeout)) } catch {
+                return .retryable(reason: "cancelled", retryAfter: nil)
+            }
         }
         return self.state.withLock { state in
             state.sent.append(body)
@@ -39,7 +41,8 @@ struct ExporterTests {
     @Test("a retryable failure is retried until the receiver takes the batch")
     func retriesUntilAccepted() async {
         let transport = ScriptedTransport([
-            .retryable(reason: "HTTP 503", retryAfter: nil), .retryable(reason: "HTTP 429", retryAfter: .milliseconds(5)),
+            .retryable(reason: "HTTP 503", retryAfter: nil),
+            .retryable(reason: "HTTP 429", retryAfter: .milliseconds(5)),
         ])
         let result = await Self.exporter(transport).export([1, 2, 3], until: .now + .seconds(5))
         #expect(result == .exported(rejected: 0, message: nil))
@@ -67,7 +70,13 @@ struct ExporterTests {
         // ExportTraceServiceResponse { partial_success (1) { rejected_spans (1): 3, error_message (2): "bad" } }
         let response: [UInt8] = [0x0A, 0x07, 0x08, 0x03, 0x12, 0x03] + Array("bad".utf8)
         let transport = ScriptedTransport([.accepted(response: response)])
-        #expect(await Self.exporter(transport).export([1], until: .now + .seconds(1)) == .exported(rejected: 3, message: "bad"))
-        #expect(PartialSuccess(decoding: []) == PartialSuccess(decoding: [0xFF]), "an unreadable response is a full success")
+        #expect(
+            await Self.exporter(transport).export([1], until: .now + .seconds(1))
+                == .exported(rejected: 3, message: "bad")
+        )
+        #expect(
+            PartialSuccess(decoding: []) == PartialSuccess(decoding: [0xFF]),
+            "an unreadable response is a full success"
+        )
     }
 }

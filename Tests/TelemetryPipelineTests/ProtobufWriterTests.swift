@@ -12,10 +12,16 @@ struct ProtobufWriterTests {
         writer.fixed32(3, 0x0102_0304)
         writer.string(4, "")
         writer.int64(5, -1)
-        #expect(writer.bytes == [0x08, 0x96, 0x01, 0x1D, 0x04, 0x03, 0x02, 0x01, 0x28] + [UInt8](repeating: 0xFF, count: 9) + [0x01])
+        #expect(
+            writer.bytes == [0x08, 0x96, 0x01, 0x1D, 0x04, 0x03, 0x02, 0x01, 0x28] + [UInt8](repeating: 0xFF, count: 9)
+                + [0x01]
+        )
     }
 
-    @Test("a nested message longer than 127 bytes gets its length widened in place", arguments: [0, 1, 127, 128, 300, 20_000])
+    @Test(
+        "a nested message longer than 127 bytes gets its length widened in place",
+        arguments: [0, 1, 127, 128, 300, 20_000]
+    )
     func nestedLengths(length: Int) {
         var writer = ProtobufWriter()
         writer.message(7) { inner in
@@ -28,9 +34,15 @@ struct ProtobufWriterTests {
             return
         }
         var innerReader = ProtobufReader(inner)
-        guard case (1, .bytes(let text))? = innerReader.next() else { Issue.record("no string"); return }
+        guard case (1, .bytes(let text))? = innerReader.next() else {
+            Issue.record("no string")
+            return
+        }
         #expect(text.count == length)
-        guard case (8, .varint(42))? = reader.next() else { Issue.record("the field after the message is lost"); return }
+        guard case (8, .varint(42))? = reader.next() else {
+            Issue.record("the field after the message is lost")
+            return
+        }
     }
 
     @Test("ids are written big-endian, 16 and 8 bytes")

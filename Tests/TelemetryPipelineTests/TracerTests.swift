@@ -37,7 +37,9 @@ struct TracerTests {
     @Test("two root spans never share a trace id")
     func distinctTraces() {
         let tracer = Self.tracer()
-        let ids = Set((0..<1000).map { _ in tracer.startSpan("r", context: .topLevel).context.pipelineSpanContext!.traceID })
+        let ids = Set(
+            (0..<1000).map { _ in tracer.startSpan("r", context: .topLevel).context.pipelineSpanContext!.traceID }
+        )
         #expect(ids.count == 1000)
     }
 
@@ -143,7 +145,9 @@ struct SamplerTests {
         #expect(Sampler.traceIDRatio(1).shouldSample(traceID: Self.highID, parent: nil))
         // The share sampled is the ratio, over many random ids.
         let ids = IDGenerator(seed: 42)
-        let sampled = (0..<20_000).filter { _ in Sampler.traceIDRatio(0.1).shouldSample(traceID: ids.traceID(), parent: nil) }
+        let sampled = (0..<20_000).filter { _ in
+            Sampler.traceIDRatio(0.1).shouldSample(traceID: ids.traceID(), parent: nil)
+        }
         #expect((1800...2200).contains(sampled.count), "\(sampled.count) of 20000")
     }
 

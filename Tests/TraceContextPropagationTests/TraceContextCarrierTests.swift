@@ -1,5 +1,6 @@
-@testable import TraceContextPropagation
 import Testing
+
+@testable import TraceContextPropagation
 
 @Suite("W3C traceparent parsing and the trace-context carrier")
 struct TraceContextCarrierTests {
@@ -85,11 +86,26 @@ struct TraceContextCarrierTests {
     @Test(
         "continues a traceparent the spec calls valid, sent on as version 00",
         arguments: [
-            ("00-12345678901234567890123456789012-1234567890123456-01", "00-12345678901234567890123456789012-1234567890123456-01"),
-            (" 00-12345678901234567890123456789012-1234567890123456-01", "00-12345678901234567890123456789012-1234567890123456-01"),
-            ("\t00-12345678901234567890123456789012-1234567890123456-01 \t", "00-12345678901234567890123456789012-1234567890123456-01"),
-            ("cc-12345678901234567890123456789012-1234567890123456-01", "00-12345678901234567890123456789012-1234567890123456-01"),
-            ("cc-12345678901234567890123456789012-1234567890123456-03-what-the-future-will-be-like", "00-12345678901234567890123456789012-1234567890123456-03"),
+            (
+                "00-12345678901234567890123456789012-1234567890123456-01",
+                "00-12345678901234567890123456789012-1234567890123456-01"
+            ),
+            (
+                " 00-12345678901234567890123456789012-1234567890123456-01",
+                "00-12345678901234567890123456789012-1234567890123456-01"
+            ),
+            (
+                "\t00-12345678901234567890123456789012-1234567890123456-01 \t",
+                "00-12345678901234567890123456789012-1234567890123456-01"
+            ),
+            (
+                "cc-12345678901234567890123456789012-1234567890123456-01",
+                "00-12345678901234567890123456789012-1234567890123456-01"
+            ),
+            (
+                "cc-12345678901234567890123456789012-1234567890123456-03-what-the-future-will-be-like",
+                "00-12345678901234567890123456789012-1234567890123456-03"
+            ),
         ]
     )
     func continuesValidTraceParent(header: String, sentOn: String) {
@@ -152,8 +168,14 @@ struct TraceContextCarrierTests {
             (["foo=1\t \t,\t \tbar=2,\t \tbaz=3"], "foo=1,bar=2,baz=3"),
             (["\t foo=1 \t"], "foo=1"),
             (["foo=1,,bar=2"], "foo=1,bar=2"),
-            (["foo=1", String(repeating: "z", count: 256) + "=1"], "foo=1," + String(repeating: "z", count: 256) + "=1"),
-            (["t" + String(repeating: "t", count: 240) + "@" + String(repeating: "v", count: 14) + "=1"], "t" + String(repeating: "t", count: 240) + "@" + String(repeating: "v", count: 14) + "=1"),
+            (
+                ["foo=1", String(repeating: "z", count: 256) + "=1"],
+                "foo=1," + String(repeating: "z", count: 256) + "=1"
+            ),
+            (
+                ["t" + String(repeating: "t", count: 240) + "@" + String(repeating: "v", count: 14) + "=1"],
+                "t" + String(repeating: "t", count: 240) + "@" + String(repeating: "v", count: 14) + "=1"
+            ),
             (["0tenant@vendor=a b"], "0tenant@vendor=a b"),
             // Duplicated keys are the sender's business (w3c/trace-context#477): passed on as they came.
             (["foo=1,foo=1"], "foo=1,foo=1"),
@@ -163,8 +185,14 @@ struct TraceContextCarrierTests {
             (["foo@=1,bar=2"], "foo@=1,bar=2"),
             (["foo@@bar=1,bar=2"], "foo@@bar=1,bar=2"),
             (["foo@bar@baz=1,bar=2"], "foo@bar@baz=1,bar=2"),
-            (["foo=1", String(repeating: "t", count: 242) + "@v=1"], "foo=1," + String(repeating: "t", count: 242) + "@v=1"),
-            (["foo=1", "t@" + String(repeating: "v", count: 15) + "=1"], "foo=1,t@" + String(repeating: "v", count: 15) + "=1"),
+            (
+                ["foo=1", String(repeating: "t", count: 242) + "@v=1"],
+                "foo=1," + String(repeating: "t", count: 242) + "@v=1"
+            ),
+            (
+                ["foo=1", "t@" + String(repeating: "v", count: 15) + "=1"],
+                "foo=1,t@" + String(repeating: "v", count: 15) + "=1"
+            ),
             (["t@1v=1"], "t@1v=1"),
         ] as [([String], String?)]
     )
@@ -221,7 +249,9 @@ struct TraceContextCarrierTests {
 
     @Test("passes on thirty-two tracestate members")
     func passesThirtyTwoMembers() {
-        let headers = stride(from: 0, to: 32, by: 10).map { Self.thirtyTwoMembers[$0..<min($0 + 10, 32)].joined(separator: ",") }
+        let headers = stride(from: 0, to: 32, by: 10).map {
+            Self.thirtyTwoMembers[$0..<min($0 + 10, 32)].joined(separator: ",")
+        }
         let carrier = Self.carrier([("traceparent", Self.parent)] + headers.map { ("tracestate", $0) })
         #expect(carrier.traceState == Self.thirtyTwoMembers.joined(separator: ","))
     }

@@ -1,8 +1,8 @@
 import InMemoryTracing
 import ServiceContextModule
-import TraceContextPropagation
 import TestSupport
 import Testing
+import TraceContextPropagation
 import Tracing
 
 @Suite("Trace context carried across a hop")
@@ -40,7 +40,9 @@ struct TracePropagationTests {
     }
 
     static func carrier(traceState: String) -> TraceContextCarrier {
-        let headers = ["traceparent": "00-12345678901234567890123456789012-1234567890123456-01", "tracestate": traceState]
+        let headers = [
+            "traceparent": "00-12345678901234567890123456789012-1234567890123456-01", "tracestate": traceState,
+        ]
         return TraceContextCarrier(validating: { headers[$0].map { [$0] } ?? [] })
     }
 

@@ -1,5 +1,5 @@
-import TraceContextPropagation
 import Testing
+import TraceContextPropagation
 
 @Suite("W3C baggage")
 struct W3CBaggageTests {

@@ -11,13 +11,14 @@ do {
     let ablation = try Ablation(environment: environment)
     try await runGateway(environment: environment, outputs: ablation.outputs) { configuration in
         var assembly = GatewayAssembly.standard(configuration: configuration)
-        let middlewares: [(name: String, isIt: (any MiddlewareProtocol<Request, Response, GatewayRequestContext>) -> Bool)] = [
-            ("correlation-id", { $0 is CorrelationIDMiddleware<GatewayRequestContext> }),
-            ("http-tracing", { $0 is HTTPServerTracingMiddleware<GatewayRequestContext> }),
-            ("http-metrics", { $0 is HTTPMetricsMiddleware<GatewayRequestContext> }),
-            ("access-log", { $0 is AccessLogMiddleware<GatewayRequestContext> }),
-            ("error-mapping", { $0 is ErrorResponseMiddleware<GatewayRequestContext> }),
-        ]
+        let middlewares:
+            [(name: String, isIt: (any MiddlewareProtocol<Request, Response, GatewayRequestContext>) -> Bool)] = [
+                ("correlation-id", { $0 is CorrelationIDMiddleware<GatewayRequestContext> }),
+                ("http-tracing", { $0 is HTTPServerTracingMiddleware<GatewayRequestContext> }),
+                ("http-metrics", { $0 is HTTPMetricsMiddleware<GatewayRequestContext> }),
+                ("access-log", { $0 is AccessLogMiddleware<GatewayRequestContext> }),
+                ("error-mapping", { $0 is ErrorResponseMiddleware<GatewayRequestContext> }),
+            ]
         for (name, isIt) in middlewares where ablation.leavesOut(name) {
             assembly.middlewares.removeAll(where: isIt)
         }

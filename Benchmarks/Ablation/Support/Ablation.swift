@@ -30,7 +30,10 @@ package struct Ablation: Sendable {
             } else if Self.everyPiece.contains(name) {
                 leftOut.insert(name)
             } else {
-                throw ConfigurationError(variable: "ABLATE", message: "unknown piece '\(name)'; known: \(Self.everyPiece)")
+                throw ConfigurationError(
+                    variable: "ABLATE",
+                    message: "unknown piece '\(name)'; known: \(Self.everyPiece)"
+                )
             }
         }
         self.leftOut = leftOut

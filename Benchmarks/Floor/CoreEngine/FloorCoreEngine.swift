@@ -13,7 +13,10 @@ struct FloorCoreEngine {
         let environment = ProcessInfo.processInfo.environment
         let server = GRPCServer(
             transport: HTTP2ServerTransport.Posix(
-                address: .ipv4(host: environment["GRPC_HOST"] ?? "0.0.0.0", port: Int(environment["GRPC_PORT"] ?? "") ?? 50051),
+                address: .ipv4(
+                    host: environment["GRPC_HOST"] ?? "0.0.0.0",
+                    port: Int(environment["GRPC_PORT"] ?? "") ?? 50051
+                ),
                 transportSecurity: .plaintext
             ),
             services: [FloorQuoteService()]

@@ -32,7 +32,10 @@ struct FloorGateway {
         let application = Application(
             router: router,
             configuration: .init(
-                address: .hostname(environment["HTTP_HOST"] ?? "0.0.0.0", port: Int(environment["HTTP_PORT"] ?? "") ?? 8080)
+                address: .hostname(
+                    environment["HTTP_HOST"] ?? "0.0.0.0",
+                    port: Int(environment["HTTP_PORT"] ?? "") ?? 8080
+                )
             )
         )
         try await withThrowingDiscardingTaskGroup { group in

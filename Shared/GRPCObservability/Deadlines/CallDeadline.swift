@@ -54,7 +54,7 @@ public struct CallDeadline: Sendable {
             let value = try await result
             clientCall.finish(error: nil)
             return value
-        } catch where task.cancelledAt != nil {
+        } catch _ where task.cancelledAt != nil {
             let error = RPCError(code: .deadlineExceeded, message: "the call did not complete within \(self.timeout)")
             clientCall.finish(error: error)
             throw error

@@ -19,9 +19,12 @@ package enum GRPCTimeout {
     /// The timeout a `grpc-timeout` value gives; `nil` when it is not one (grpc-swift's server then runs the call
     /// without a deadline, and so do we).
     package static func duration(headerValue: some StringProtocol) -> Duration? {
-        guard let unit = headerValue.last, let (divisor, _) = Self.units.first(where: { $0.unit == unit }) else { return nil }
+        guard let unit = headerValue.last, let (divisor, _) = Self.units.first(where: { $0.unit == unit }) else {
+            return nil
+        }
         let digits = headerValue.dropLast()
-        guard (1...8).contains(digits.count), digits.allSatisfy({ ("0"..."9").contains($0) }), let value = Int64(digits) else {
+        guard (1...8).contains(digits.count), digits.allSatisfy({ ("0"..."9").contains($0) }), let value = Int64(digits)
+        else {
             return nil
         }
         return .nanoseconds(Int128(value) * divisor)

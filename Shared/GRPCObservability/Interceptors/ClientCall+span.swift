@@ -81,7 +81,9 @@ extension ClientCall {
             return (state.span, state.conventions, number == 1 ? nil : state.first.take())
         }
         guard let span, span.isRecording else { return }
-        if let peer = attempt.peer { span.updateAttributes { RPCSpanAttributes.set(peer: peer, prefix: "network.peer", on: &$0) } }
+        if let peer = attempt.peer {
+            span.updateAttributes { RPCSpanAttributes.set(peer: peer, prefix: "network.peer", on: &$0) }
+        }
         guard number > 1 else { return }
         if let first { span.addEvent(Self.event(first, conventions: conventions)) }
         span.addEvent(Self.event(attempt, conventions: conventions))

@@ -30,7 +30,9 @@ public struct ClientMetricsInterceptor: ClientInterceptor {
     ) async throws -> StreamingClientResponse<Output> {
         let start = ContinuousClock.now
         let key = MethodAndPeer(method: context.descriptor, peer: context.remotePeer)
-        let metrics = self.metricsByMethod.value(for: key) { RPCMetrics(side: "client", method: $0.method, peer: $0.peer) }
+        let metrics = self.metricsByMethod.value(for: key) {
+            RPCMetrics(side: "client", method: $0.method, peer: $0.peer)
+        }
         metrics.started()
         if let call = ClientCall.current, call.attempt > 1 { metrics.retried() }
         let unfinished = Once(metrics)

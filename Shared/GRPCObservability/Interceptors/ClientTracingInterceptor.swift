@@ -50,7 +50,11 @@ public struct ClientTracingInterceptor: ClientInterceptor {
         let parentContext = ServiceContext.current ?? .topLevel
         let call = ClientCall.current
         let startSpan = {
-            self.propagation.tracer.startSpan(context.descriptor.fullyQualifiedMethod, context: parentContext, ofKind: .client)
+            self.propagation.tracer.startSpan(
+                context.descriptor.fullyQualifiedMethod,
+                context: parentContext,
+                ofKind: .client
+            )
         }
         let (span, isNew) = call?.span(conventions: self.conventions, startingWith: startSpan) ?? (startSpan(), true)
         var request = request
@@ -78,7 +82,9 @@ public struct ClientTracingInterceptor: ClientInterceptor {
                 if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
             }
         }
-        guard let call else { return try await self.callAlone(span: span, request: request, context: context, next: next) }
+        guard let call else {
+            return try await self.callAlone(span: span, request: request, context: context, next: next)
+        }
 
         let started = ContinuousClock.now
         let delay = call.delayBeforeAttempt(startingAt: started)
@@ -87,7 +93,13 @@ public struct ClientTracingInterceptor: ClientInterceptor {
                 try await next(request, context)
             }
             return response.onCompletion { error in
-                call.recordAttempt(number: attempt, peer: context.remotePeer, started: started, delay: delay, error: error)
+                call.recordAttempt(
+                    number: attempt,
+                    peer: context.remotePeer,
+                    started: started,
+                    delay: delay,
+                    error: error
+                )
             }
         } catch {
             call.recordAttempt(number: attempt, peer: context.remotePeer, started: started, delay: delay, error: error)
@@ -108,7 +120,9 @@ public struct ClientTracingInterceptor: ClientInterceptor {
             let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            return response.onCompletion { ending.take()?.endRPC(kind: .client, conventions: self.conventions, error: $0) }
+            return response.onCompletion {
+                ending.take()?.endRPC(kind: .client, conventions: self.conventions, error: $0)
+            }
         } catch {
             ending.take()?.endRPC(kind: .client, conventions: self.conventions, error: error)
             throw error

@@ -38,7 +38,8 @@ final class RPCMetrics: Sendable {
             label: "rpc_\(side)_messages_received_total",
             dimensions: self.dimensions
         )
-        self.retries = side == "client" ? CoreMetrics.Counter(label: "rpc_client_retries_total", dimensions: self.dimensions) : nil
+        self.retries =
+            side == "client" ? CoreMetrics.Counter(label: "rpc_client_retries_total", dimensions: self.dimensions) : nil
     }
 
     func started() {

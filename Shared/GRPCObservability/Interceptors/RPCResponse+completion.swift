@@ -40,7 +40,9 @@ extension StreamingClientResponse {
         var response = self
         switch response.accepted {
         case .success(var contents):
-            contents.bodyParts = RPCAsyncSequence(wrapping: ObservedSequence(base: contents.bodyParts, onEnd: completion))
+            contents.bodyParts = RPCAsyncSequence(
+                wrapping: ObservedSequence(base: contents.bodyParts, onEnd: completion)
+            )
             response.accepted = .success(contents)
         case .failure(let error):
             completion(error)

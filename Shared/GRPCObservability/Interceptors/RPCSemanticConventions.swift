@@ -36,7 +36,9 @@ public struct RPCSemanticConventions: Sendable, Hashable {
     /// The conventions `value` (a comma-separated list, as in `OTEL_SEMCONV_STABILITY_OPT_IN`) asks for: `rpc/dup`
     /// wins over `rpc`; other entries (`http`, `database`, …) are for other instrumentations.
     public init(optIn value: String?) {
-        let entries = Set((value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let entries = Set(
+            (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        )
         if entries.contains("rpc/dup") {
             self = .both
         } else if entries.contains("rpc") {

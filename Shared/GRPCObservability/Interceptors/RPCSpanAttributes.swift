@@ -4,7 +4,11 @@ import Tracing
 /// The OpenTelemetry RPC semantic conventions for gRPC spans, shared by the client and server interceptors.
 enum RPCSpanAttributes {
     /// `rpc.system`, `rpc.service` and `rpc.method` for one method, or their current names (`conventions`).
-    static func set(method descriptor: MethodDescriptor, conventions: RPCSemanticConventions, on attributes: inout SpanAttributes) {
+    static func set(
+        method descriptor: MethodDescriptor,
+        conventions: RPCSemanticConventions,
+        on attributes: inout SpanAttributes
+    ) {
         if conventions.writesPrevious {
             attributes["rpc.system"] = "grpc"
             attributes["rpc.service"] = descriptor.service.fullyQualifiedService
@@ -18,7 +22,12 @@ enum RPCSpanAttributes {
 
     /// Request metadata on a span, as the conventions name it: `rpc.grpc.request.metadata.<key>`, or
     /// `rpc.request.metadata.<key>` (a string array either way).
-    static func set(requestMetadata key: String, values: [String], conventions: RPCSemanticConventions, on attributes: inout SpanAttributes) {
+    static func set(
+        requestMetadata key: String,
+        values: [String],
+        conventions: RPCSemanticConventions,
+        on attributes: inout SpanAttributes
+    ) {
         if conventions.writesPrevious { attributes["rpc.grpc.request.metadata.\(key)"] = values }
         if conventions.writesCurrent { attributes["rpc.request.metadata.\(key)"] = values }
     }
@@ -37,7 +46,11 @@ enum RPCSpanAttributes {
 
     /// `rpc.grpc.status_code` (a number) or `rpc.response.status_code` (the code's name), and `error.type` for a
     /// failure.
-    static func set(status code: RPCError.Code?, conventions: RPCSemanticConventions, on attributes: inout SpanAttributes) {
+    static func set(
+        status code: RPCError.Code?,
+        conventions: RPCSemanticConventions,
+        on attributes: inout SpanAttributes
+    ) {
         if conventions.writesPrevious { attributes["rpc.grpc.status_code"] = code?.rawValue ?? 0 }
         if conventions.writesCurrent { attributes["rpc.response.status_code"] = code?.name ?? "OK" }
         if let code { attributes["error.type"] = code.name }

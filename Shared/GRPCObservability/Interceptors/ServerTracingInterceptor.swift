@@ -70,7 +70,9 @@ public struct ServerTracingInterceptor: ServerInterceptor {
             let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
-            return response.onCompletion(in: span.context) { ending.take()?.endRPC(kind: .server, conventions: self.conventions, error: $0) }
+            return response.onCompletion(in: span.context) {
+                ending.take()?.endRPC(kind: .server, conventions: self.conventions, error: $0)
+            }
         } catch {
             ending.take()?.endRPC(kind: .server, conventions: self.conventions, error: error)
             throw error

@@ -31,7 +31,10 @@ extension TelemetryPipelineConfiguration {
         var ratio: Double?
         if samplerName.hasSuffix("traceidratio"), let argument = variables["OTEL_TRACES_SAMPLER_ARG"] {
             guard let value = Double(argument), (0.0...1.0).contains(value) else {
-                throw .init(variable: "OTEL_TRACES_SAMPLER_ARG", message: "must be a sampling ratio between 0 and 1, got '\(argument)'")
+                throw .init(
+                    variable: "OTEL_TRACES_SAMPLER_ARG",
+                    message: "must be a sampling ratio between 0 and 1, got '\(argument)'"
+                )
             }
             ratio = value
         }
@@ -46,19 +49,28 @@ extension TelemetryPipelineConfiguration {
         let attributeCount = try variables.count("OTEL_ATTRIBUTE_COUNT_LIMIT")
         let valueLength = try variables.count("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")
         self.spanLimits.attributeCount = try variables.count("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT") ?? attributeCount ?? 128
-        self.spanLimits.attributeValueLength = try variables.count("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT") ?? valueLength
+        self.spanLimits.attributeValueLength =
+            try variables.count("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT") ?? valueLength
         self.spanLimits.eventCount = try variables.count("OTEL_SPAN_EVENT_COUNT_LIMIT") ?? 128
         self.spanLimits.linkCount = try variables.count("OTEL_SPAN_LINK_COUNT_LIMIT") ?? 128
-        self.spanLimits.attributesPerEvent = try variables.count("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT") ?? attributeCount ?? 128
-        self.spanLimits.attributesPerLink = try variables.count("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT") ?? attributeCount ?? 128
+        self.spanLimits.attributesPerEvent =
+            try variables.count("OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT") ?? attributeCount ?? 128
+        self.spanLimits.attributesPerLink =
+            try variables.count("OTEL_LINK_ATTRIBUTE_COUNT_LIMIT") ?? attributeCount ?? 128
 
         // Every name spelled out, so that a search for a variable (and the compose check) finds where it is read.
         self.spans = try variables.batchSettings(
-            names: ("OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+            names: (
+                "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_BSP_MAX_QUEUE_SIZE",
+                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"
+            ),
             defaults: .spans
         )
         self.logRecords = try variables.batchSettings(
-            names: ("OTEL_BLRP_SCHEDULE_DELAY", "OTEL_BLRP_EXPORT_TIMEOUT", "OTEL_BLRP_MAX_QUEUE_SIZE", "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"),
+            names: (
+                "OTEL_BLRP_SCHEDULE_DELAY", "OTEL_BLRP_EXPORT_TIMEOUT", "OTEL_BLRP_MAX_QUEUE_SIZE",
+                "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"
+            ),
             defaults: .logRecords
         )
 
@@ -66,7 +78,8 @@ extension TelemetryPipelineConfiguration {
         // reported at startup, not first when someone switches the signal on.
         let tracesEndpoint = try variables.endpoint(for: .traces)
         let logsEndpoint = try variables.endpoint(for: .logs)
-        self.tracesExporter = try variables.exporterChoice("OTEL_TRACES_EXPORTER", default: "otlp") ? tracesEndpoint : nil
+        self.tracesExporter =
+            try variables.exporterChoice("OTEL_TRACES_EXPORTER", default: "otlp") ? tracesEndpoint : nil
         self.logsExporter = try variables.exporterChoice("OTEL_LOGS_EXPORTER", default: "none") ? logsEndpoint : nil
     }
 }
@@ -112,18 +125,23 @@ private struct EnvironmentVariables {
         settings.maxQueueSize = try self.count(names.queueSize, minimum: 1) ?? defaults.maxQueueSize
         // A batch larger than the queue could never fill: the specification asks for it to be refused.
         let batchName = names.batchSize
-        settings.maxExportBatchSize = try self.count(batchName, minimum: 1) ?? min(defaults.maxExportBatchSize, settings.maxQueueSize)
+        settings.maxExportBatchSize =
+            try self.count(batchName, minimum: 1) ?? min(defaults.maxExportBatchSize, settings.maxQueueSize)
         guard settings.maxExportBatchSize <= settings.maxQueueSize else {
             throw .init(
                 variable: batchName,
-                message: "must not exceed \(names.queueSize) (\(settings.maxQueueSize)), got \(settings.maxExportBatchSize)"
+                message:
+                    "must not exceed \(names.queueSize) (\(settings.maxQueueSize)), got \(settings.maxExportBatchSize)"
             )
         }
         return settings
     }
 
     /// `otlp` or `none` (the only exporters this pipeline has).
-    func exporterChoice(_ name: String, default defaultValue: String) throws(TelemetryPipelineConfigurationError) -> Bool {
+    func exporterChoice(
+        _ name: String,
+        default defaultValue: String
+    ) throws(TelemetryPipelineConfigurationError) -> Bool {
         switch self[name]?.lowercased() ?? defaultValue {
         case "otlp": return true
         case "none": return false
@@ -195,7 +213,10 @@ private struct EnvironmentVariables {
                     let value = Self.percentDecoded(pair[pair.index(after: equals)...]).map(Self.trimmed)
                 else {
                     // Header values may be credentials: never echo them.
-                    throw .init(variable: name, message: "must be a comma-separated list of key=value pairs, got a malformed entry")
+                    throw .init(
+                        variable: name,
+                        message: "must be a comma-separated list of key=value pairs, got a malformed entry"
+                    )
                 }
                 headers.removeAll { $0.0.lowercased() == key.lowercased() }
                 headers.append((key, value))

@@ -90,7 +90,9 @@ public struct OTLPEndpoint: Sendable {
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             let host = authority[authority.index(after: authority.startIndex)..<close]
             let rest = authority[authority.index(after: close)...]
-            guard let port = rest.hasPrefix(":") ? Int(rest.dropFirst()) : defaultPort, !host.isEmpty else { return nil }
+            guard let port = rest.hasPrefix(":") ? Int(rest.dropFirst()) : defaultPort, !host.isEmpty else {
+                return nil
+            }
             return (tls, String(host), port)
         }
         let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)

@@ -48,9 +48,15 @@ extension ProtobufWriter {
         }
         switch value {
         case .string(let string): self.presentString(1, text(string))
-        case .bool(let bool): self.tag(2, .varint); self.varint(bool ? 1 : 0)
-        case .int64(let int): self.tag(3, .varint); self.varint(UInt64(bitPattern: int))
-        case .int32(let int): self.tag(3, .varint); self.varint(UInt64(bitPattern: Int64(int)))
+        case .bool(let bool):
+            self.tag(2, .varint)
+            self.varint(bool ? 1 : 0)
+        case .int64(let int):
+            self.tag(3, .varint)
+            self.varint(UInt64(bitPattern: int))
+        case .int32(let int):
+            self.tag(3, .varint)
+            self.varint(UInt64(bitPattern: Int64(int)))
         case .double(let double):
             self.tag(4, .fixed64)
             withUnsafeBytes(of: double.bitPattern.littleEndian) { self.append(contentsOf: $0) }
@@ -61,11 +67,14 @@ extension ProtobufWriter {
         case .int32Array(let ints):
             array { writer in for int in ints { writer.message(1) { $0.anyValue(.int32(int), valueLength: nil) } } }
         case .doubleArray(let doubles):
-            array { writer in for double in doubles { writer.message(1) { $0.anyValue(.double(double), valueLength: nil) } } }
+            array { writer in
+                for double in doubles { writer.message(1) { $0.anyValue(.double(double), valueLength: nil) } }
+            }
         case .boolArray(let bools):
             array { writer in for bool in bools { writer.message(1) { $0.anyValue(.bool(bool), valueLength: nil) } } }
         case .stringConvertibleArray(let values):
-            array { writer in for value in values { writer.message(1) { $0.presentString(1, text(value.description)) } } }
+            array { writer in for value in values { writer.message(1) { $0.presentString(1, text(value.description)) } }
+            }
         case .stringConvertible(let value): self.presentString(1, text(value.description))
         default: self.presentString(1, text("\(value)"))
         }

@@ -56,7 +56,8 @@ enum HexEncoding {
     }
 
     /// Writes the low `digits` hex digits of `value` at `index`, and moves `index` past them.
-    static func write(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: inout Int) {
+    static func write(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: inout Int)
+    {
         for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
             buffer[index] = Self.digits.utf8Start[Int((value >> UInt64(shift)) & 0xf)]
             index += 1
