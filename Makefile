@@ -1,4 +1,4 @@
-.PHONY: help run test bench allocations build protos
+.PHONY: help run test bench allocations build format protos
 help: ## Show this help
 	@grep -E "^[a-z-]+:.*## " $(MAKEFILE_LIST) | sed -E "s/:.*## /\t/"
 REPLICAS ?= 2
@@ -12,5 +12,7 @@ allocations: ## Allocation guard: malloc counts per request (package-benchmark) 
 	scripts/allocation-benchmarks.sh
 build: ## Debug build of both services
 	swift build
+format: ## Format every Swift file with swift-format (.swift-format; make test fails on an unformatted one)
+	scripts/format.sh
 protos: ## Regenerate Shared/MarketDataContract/Generated from Shared/MarketDataContract/Protos (builds the protoc plugins once)
 	scripts/generate-protos.sh

@@ -9,6 +9,9 @@ scripts/install-deps.sh
 echo "==> every shell script passes shellcheck and pipes nothing into an early-exiting reader under pipefail"
 scripts/lint-shell.sh
 
+echo "==> every Swift file is as swift-format writes it (.swift-format; scripts/format.sh rewrites them)"
+scripts/format.sh --lint
+
 echo "==> every target imports what Package.swift says it depends on, and nothing else"
 scripts/check-dependencies.py
 
