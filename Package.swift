@@ -499,6 +499,8 @@ if Context.environment["ENABLE_OBSERVABILITY_STACK_BENCHMARKS"] != nil {
                 "TraceContextPropagation",
                 "CoreEngine",
                 "Gateway",
+                "GRPCObservability",
+                "MarketDataContract",
                 "PrometheusExemplars",
                 "ServiceTelemetry",
                 .product(name: "Benchmark", package: "benchmark"),

@@ -15,6 +15,13 @@ export ENABLE_OBSERVABILITY_STACK_BENCHMARKS=1
 
 if [ "${1:-}" = "--update" ]; then
     swift package --allow-writing-to-package-directory benchmark thresholds update --path "$thresholds" --no-progress
+    # Only allocations are held to a threshold: CPU time (printed for the deadline benchmarks) depends on the machine.
+    python3 - "$thresholds" <<'PY'
+import json, pathlib, sys
+for path in pathlib.Path(sys.argv[1]).glob("*.json"):
+    kept = {k: v for k, v in json.loads(path.read_text()).items() if k == "mallocCountTotal"}
+    path.write_text(json.dumps(kept, indent=2, separators=(",", " : ")))
+PY
     exit 0
 fi
 

@@ -50,6 +50,26 @@ let benchmarks: @Sendable () -> Void = {
         try await Stack.run(tracer: Telemetry.tracer, benchmark: benchmark)
     }
 
+    // The two deadline owners, a thousand calls a sample: allocations (checked: per thousand calls), and CPU time of
+    // the whole process, the threads a timer wakes included (printed only: it depends on the machine, and the
+    // kernel here counts it in 10 ms ticks, which a thousand calls make small).
+    let deadlines = Benchmark.Configuration(
+        metrics: [.mallocCountTotal, .cpuTotal],
+        timeUnits: .microseconds,
+        warmupIterations: 3,
+        scalingFactor: .kilo,
+        maxDuration: .seconds(20),
+        maxIterations: 40,
+        thresholds: [.mallocCountTotal: .init(relative: [.p90: 5], absolute: [.p90: 2_000])]
+    )
+    Benchmark("GetQuoteCallDeadline", configuration: deadlines) { benchmark in
+        try await DeadlineOwners.run(.callDeadline, benchmark: benchmark)
+    }
+
+    Benchmark("GetQuoteCallOptionsTimeout", configuration: deadlines) { benchmark in
+        try await DeadlineOwners.run(.callOptionsTimeout, benchmark: benchmark)
+    }
+
     Benchmark("TraceparentExtract", configuration: pieces) { benchmark in
         let propagation = TracePropagation(tracer: Telemetry.tracer)
         let carrier = TraceContextCarrier(traceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")

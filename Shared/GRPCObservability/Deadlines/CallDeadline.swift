@@ -12,7 +12,8 @@ import ObservabilityPrimitives
 /// callback scheduled on the caller's event loop (a heap entry on a thread that is awake anyway) cancels it
 /// when the deadline passes. The deadline still reaches the server as `grpc-timeout`, and the call fails
 /// with `DEADLINE_EXCEEDED`, as with grpc-swift's own deadline. A retried attempt carries what is left of the
-/// deadline (`ClientAttemptInterceptor`): a retry never extends the call.
+/// deadline (`ClientAttemptInterceptor`): a retry never extends the call. <doc:CallDeadlines> follows a call's
+/// deadline from the HTTP request to CoreEngine's handler, and says why this and not `CallOptions.timeout`.
 public struct CallDeadline: Sendable {
     /// How long a call may take, from the moment it starts.
     public let timeout: Duration
