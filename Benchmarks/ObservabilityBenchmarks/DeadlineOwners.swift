@@ -24,18 +24,9 @@ enum DeadlineOwners {
     static func run(_ owner: Owner, benchmark: Benchmark) async throws {
         nonisolated(unsafe) let benchmark = benchmark
         let transport = InProcessTransport(serviceConfig: .coreEngine(loadBalancing: .roundRobin))
-        var engineConfiguration = MarketDataEngine.Configuration()
-        engineConfiguration.sourceLatency = .zero
         let tracer = NoOpTracer()
-        let server = buildServer(
-            transport: transport.server,
-            engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_796_000_000_000 }),
-            health: HealthService(services: []),
-            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "core-engine.rpc"), tracer: tracer)
-                .interceptors
-        )
-        var configuration = GatewayConfiguration()
-        configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
+        let server = Stack.coreEngine(on: transport, tracer: tracer)
+        let configuration = Stack.gatewayConfiguration
         let interceptors = GatewayAssembly.standard(configuration: configuration, tracer: tracer).clientInterceptors
         let request = {
             var request = Marketintel_V1_GetQuoteRequest()

@@ -167,17 +167,8 @@ enum Stack {
         nonisolated(unsafe) let benchmark = benchmark
         // The service config main uses (its retry policy puts every call through grpc-swift's retry executor).
         let transport = InProcessTransport(serviceConfig: .coreEngine(loadBalancing: .roundRobin))
-        var engineConfiguration = MarketDataEngine.Configuration()
-        engineConfiguration.sourceLatency = .zero
-        let server = buildServer(
-            transport: transport.server,
-            engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_796_000_000_000 }),
-            health: HealthService(services: []),
-            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "core-engine.rpc"), tracer: tracer)
-                .interceptors
-        )
-        var configuration = GatewayConfiguration()
-        configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
+        let server = Self.coreEngine(on: transport, tracer: tracer)
+        let configuration = Self.gatewayConfiguration
         let assembly = GatewayAssembly.standard(configuration: configuration, tracer: tracer)
         let application = buildApplication(
             configuration: configuration,
@@ -200,6 +191,29 @@ enum Stack {
             }
             server.beginGracefulShutdown()
         }
+    }
+
+    /// CoreEngine's server as main builds it, on `transport`, its simulated source without latency.
+    static func coreEngine(
+        on transport: InProcessTransport,
+        tracer: any Tracer
+    ) -> GRPCServer<InProcessTransport.Server> {
+        var engineConfiguration = MarketDataEngine.Configuration()
+        engineConfiguration.sourceLatency = .zero
+        return buildServer(
+            transport: transport.server,
+            engine: MarketDataEngine(configuration: engineConfiguration, tracer: tracer, now: { 1_796_000_000_000 }),
+            health: HealthService(services: []),
+            interceptors: CoreEngineAssembly.standard(logger: Logger(label: "core-engine.rpc"), tracer: tracer)
+                .interceptors
+        )
+    }
+
+    /// The gateway's configuration, with CoreEngine found by name as in compose.
+    static var gatewayConfiguration: GatewayConfiguration {
+        var configuration = GatewayConfiguration()
+        configuration.coreEngineTarget = .dns(host: "core-engine", port: 50051)
+        return configuration
     }
 
     struct UnexpectedStatus: Error {

@@ -129,7 +129,7 @@ def test_the_collector_sends_traces_to_jaeger_and_logs_to_loki_and_makes_metrics
     # dashboard's "from spans" and "from the service's metrics" panels bucket the same requests alike.
     bounds = re.search(r"durationBuckets: \[Double\] = \[([^\]]+)\]",
                        (ROOT / "Shared/PrometheusExemplars/MetricDefinition.swift").read_text()).group(1)
-    seconds = [float(b) for b in bounds.split(",")]
+    seconds = [float(b) for b in bounds.split(",") if b.strip()]  # swift-format may wrap the list, with a trailing comma
 
     def in_seconds(duration):
         return float(duration.removesuffix("ms")) / 1000 if duration.endswith("ms") else float(duration.removesuffix("s"))
