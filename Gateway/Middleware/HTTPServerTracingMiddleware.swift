@@ -39,20 +39,17 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let headers = request.headers
-        let remoteAddress = (context as? any RemoteAddressRequestContext)?.remoteAddress
-        let (span, serviceContext, method) = HTTPServerSpan.start(
+        let (span, _, method) = HTTPServerSpan.start(
             propagation: self.propagation,
             in: ServiceContext.current ?? .topLevel,
             method: request.method.rawValue,
             headers: { name in HTTPField.Name(name).map { headers[values: $0] } ?? [] },
-            clientAddress: remoteAddress?.ipAddress
-        )
-        if span.isRecording {
-            span.updateAttributes { attributes in
-                self.setRequestAttributes(request, peer: remoteAddress, on: &attributes)
+            peer: { (context as? any RemoteAddressRequestContext)?.remoteAddress },
+            setAttributes: { attributes, peer, serviceContext in
+                self.setRequestAttributes(request, peer: peer, on: &attributes)
                 if let correlationID = serviceContext.correlationID { attributes["correlation.id"] = correlationID }
             }
-        }
+        )
 
         // Ends once, from whichever of the body-written callback or the error path comes first; a body that is never
         // written (the client went away) still ends it when the response is released. A span that is not recorded
@@ -73,9 +70,8 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
                 try await next(request, context)
             }
             if span.isRecording {
-                Self.name(span, method: method, route: context.endpointPath)
                 let status = Int(response.status.code)
-                span.updateAttributes { attributes in
+                Self.complete(span, method: method, route: context.endpointPath) { attributes in
                     attributes.http.response.statusCode = status
                     if status >= 500 { attributes.error.type = .init(rawValue: String(status)) }
                 }
@@ -91,8 +87,9 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
             return response
         } catch {
             // Only reached when an error escapes the error middleware, which should not happen.
-            Self.name(span, method: method, route: context.endpointPath)
-            span.updateAttributes { $0.error.type = .init(rawValue: String(describing: type(of: error))) }
+            Self.complete(span, method: method, route: context.endpointPath) {
+                $0.error.type = .init(rawValue: String(describing: type(of: error)))
+            }
             span.recordError(error)
             span.setStatus(SpanStatus(code: .error))
             end()
@@ -100,10 +97,21 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
         }
     }
 
-    private static func name(_ span: any Span, method: String, route endpointPath: String?) {
-        guard let route = RouteTemplate.matched(endpointPath) else { return }
-        span.operationName = "\(method == "_OTHER" ? "HTTP" : method) \(route)"
-        span.attributes.http.route = route
+    /// Names the span after the route routing matched, if any, and sets `http.route` with what `setAttributes` sets
+    /// in one attribute update (each update copies the span's attributes: the API's `updateAttributes` is a get and a
+    /// set).
+    private static func complete(
+        _ span: any Span,
+        method: String,
+        route endpointPath: String?,
+        setAttributes: (inout SpanAttributes) -> Void
+    ) {
+        let route = RouteTemplate.matched(endpointPath)
+        if let route { span.operationName = "\(method == "_OTHER" ? "HTTP" : method) \(route)" }
+        span.updateAttributes { attributes in
+            if let route { attributes.http.route = route }
+            setAttributes(&attributes)
+        }
     }
 
     /// What a routed request adds to the attributes every request's span has (`HTTPServerSpan`).

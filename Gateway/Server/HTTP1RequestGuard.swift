@@ -94,9 +94,9 @@ final class HTTP1RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
             in: .topLevel,
             method: head?.method.rawValue,
             headers: { name in head?.headers[name] ?? [] },
-            clientAddress: context.channel.remoteAddress?.ipAddress
+            peer: { context.channel.remoteAddress },
+            setAttributes: { attributes, _, _ in attributes.http.response.statusCode = 400 }
         ).span
-        if span.isRecording { span.attributes.http.response.statusCode = 400 }
         let traceID = self.propagation.traceParent(of: span.context)?.traceID
         span.end()
         ServiceContext.withValue(span.context) {

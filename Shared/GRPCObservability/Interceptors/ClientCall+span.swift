@@ -8,7 +8,8 @@ import Tracing
 /// the logical call, retries included, ending with the call's final status, and the collector's service graph pairs
 /// each SERVER span with the CLIENT span that is its parent. So the first attempt starts this span, and every attempt:
 /// - sends its context, so that the SERVER span of each replica that got an attempt is its child;
-/// - sets `network.peer.address` and `network.peer.port`, so that the span keeps the last address contacted;
+/// - notes its peer, so that the span ends with the last address contacted (`network.peer.address` and
+///   `network.peer.port`, set with the status in one update);
 /// - once the call has a second attempt, is a `grpc.attempt` event on the span: its number, the replica it went to,
 ///   its status, how long it took and how long it waited after the attempt before it (the retry policy's backoff).
 ///   A call of one attempt gets no event: the span itself says all of it, and the common case costs nothing more.
@@ -24,6 +25,8 @@ extension ClientCall {
         var span: (any Span)?
         var conventions = RPCSemanticConventions.previous
         var previousAttemptEnd: ContinuousClock.Instant?
+        /// The peer of the last attempt that had one, for `network.peer.*` when the span ends.
+        var lastPeer: RPCPeer?
         /// The first attempt, written as an event only when a second one ends.
         var first: SpanAttempt?
     }
@@ -77,25 +80,24 @@ extension ClientCall {
         )
         let (span, conventions, first) = self.spanState.withLock { state in
             state.previousAttemptEnd = ended
+            if let peer = attempt.peer { state.lastPeer = peer }
             if number == 1 { state.first = attempt }
             return (state.span, state.conventions, number == 1 ? nil : state.first.take())
         }
-        guard let span, span.isRecording else { return }
-        if let peer = attempt.peer {
-            span.updateAttributes { RPCSpanAttributes.set(peer: peer, prefix: "network.peer", on: &$0) }
-        }
-        guard number > 1 else { return }
+        guard let span, span.isRecording, number > 1 else { return }
         if let first { span.addEvent(Self.event(first, conventions: conventions)) }
         span.addEvent(Self.event(attempt, conventions: conventions))
     }
 
     /// Ends the span, if an attempt started one, with the call's final outcome.
     func endSpan(error: (any Error)?) {
-        let (span, conventions) = self.spanState.withLock { state in
+        let (span, conventions, peer) = self.spanState.withLock { state in
             defer { state.span = nil }
-            return (state.span, state.conventions)
+            return (state.span, state.conventions, state.lastPeer)
         }
-        span?.endRPC(kind: .client, conventions: conventions, error: error)
+        span?.endRPC(kind: .client, conventions: conventions, error: error) { attributes in
+            if let peer { RPCSpanAttributes.set(peer: peer, as: .networkPeer, on: &attributes) }
+        }
     }
 
     private static func event(_ attempt: SpanAttempt, conventions: RPCSemanticConventions) -> SpanEvent {
@@ -111,7 +113,7 @@ extension ClientCall {
                 on: &attributes
             )
         }
-        if let peer = attempt.peer { RPCSpanAttributes.set(peer: peer, prefix: "network.peer", on: &attributes) }
+        if let peer = attempt.peer { RPCSpanAttributes.set(peer: peer, as: .networkPeer, on: &attributes) }
         RPCSpanAttributes.set(status: attempt.code, conventions: conventions, on: &attributes)
         return SpanEvent(name: Self.attemptEventName, at: attempt.ended, attributes: attributes)
     }

@@ -72,12 +72,13 @@ public struct ClientTracingInterceptor: ClientInterceptor {
         if attempt > 1 { parentContext.rpcRetryLog?.recordRetry() }
         if isNew {
             span.updateAttributes { attributes in
+                attributes.reserveCapacity(RPCSpanAttributes.expectedCount)
                 RPCSpanAttributes.set(method: context.descriptor, conventions: self.conventions, on: &attributes)
                 if let address = self.serverAddress {
                     attributes["server.address"] = address
                     if let port = self.serverPort { attributes["server.port"] = port }
                 } else {
-                    RPCSpanAttributes.set(peer: context.remotePeer, prefix: "server", on: &attributes)
+                    RPCSpanAttributes.set(peer: context.remotePeer, as: .server, on: &attributes)
                 }
                 if let correlationID = parentContext.correlationID { attributes["correlation.id"] = correlationID }
             }
@@ -114,17 +115,20 @@ public struct ClientTracingInterceptor: ClientInterceptor {
         context: ClientContext,
         next: (StreamingClientRequest<Input>, ClientContext) async throws -> StreamingClientResponse<Output>
     ) async throws -> StreamingClientResponse<Output> {
-        span.updateAttributes { RPCSpanAttributes.set(peer: context.remotePeer, prefix: "network.peer", on: &$0) }
+        let peer = context.remotePeer
+        @Sendable func setPeer(_ attributes: inout SpanAttributes) {
+            RPCSpanAttributes.set(peer: peer, as: .networkPeer, on: &attributes)
+        }
         let ending = Once(span, onAbandon: { $0.endAbandonedRPC() })
         do {
             let response = try await ServiceContext.withValue(span.context) {
                 try await next(request, context)
             }
             return response.onCompletion {
-                ending.take()?.endRPC(kind: .client, conventions: self.conventions, error: $0)
+                ending.take()?.endRPC(kind: .client, conventions: self.conventions, error: $0, setAttributes: setPeer)
             }
         } catch {
-            ending.take()?.endRPC(kind: .client, conventions: self.conventions, error: error)
+            ending.take()?.endRPC(kind: .client, conventions: self.conventions, error: error, setAttributes: setPeer)
             throw error
         }
     }

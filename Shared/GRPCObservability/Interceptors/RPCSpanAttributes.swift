@@ -3,6 +3,10 @@ import Tracing
 
 /// The OpenTelemetry RPC semantic conventions for gRPC spans, shared by the client and server interceptors.
 enum RPCSpanAttributes {
+    /// Room for the attributes an RPC span ends with (method, server, peer, correlation id, status, error type),
+    /// reserved by its first update: the dictionary is allocated once instead of growing three or four times.
+    static let expectedCount = 12
+
     /// `rpc.system`, `rpc.service` and `rpc.method` for one method, or their current names (`conventions`).
     static func set(
         method descriptor: MethodDescriptor,
@@ -32,16 +36,41 @@ enum RPCSpanAttributes {
         if conventions.writesCurrent { attributes["rpc.request.metadata.\(key)"] = values }
     }
 
-    /// `{prefix}.address` and `{prefix}.port` from a grpc-swift peer description.
-    static func set(peer description: String, prefix: String, on attributes: inout SpanAttributes) {
+    /// `server.*` or `network.peer.*` (`role`) from a grpc-swift peer description.
+    static func set(peer description: String, as role: PeerRole, on attributes: inout SpanAttributes) {
         guard let peer = RPCPeer(description: description) else { return }
-        Self.set(peer: peer, prefix: prefix, on: &attributes)
+        Self.set(peer: peer, as: role, on: &attributes)
     }
 
-    /// `{prefix}.address` and `{prefix}.port` of a peer already read.
-    static func set(peer: RPCPeer, prefix: String, on attributes: inout SpanAttributes) {
-        attributes["\(prefix).address"] = peer.address
-        if let port = peer.port { attributes["\(prefix).port"] = port }
+    /// `server.*` or `network.peer.*` (`role`) of a peer already read.
+    static func set(peer: RPCPeer, as role: PeerRole, on attributes: inout SpanAttributes) {
+        attributes[role.addressKey] = peer.address
+        if let port = peer.port { attributes[role.portKey] = port }
+    }
+
+    /// What a peer is to the span: the server it called or answered for, or the other end of the connection.
+    ///
+    /// The keys are literals, not built from a prefix: `network.peer.address` is longer than a string Swift keeps
+    /// inline, so building it would allocate on every span.
+    enum PeerRole {
+        /// `server.address` and `server.port`.
+        case server
+        /// `network.peer.address` and `network.peer.port`.
+        case networkPeer
+
+        var addressKey: String {
+            switch self {
+            case .server: "server.address"
+            case .networkPeer: "network.peer.address"
+            }
+        }
+
+        var portKey: String {
+            switch self {
+            case .server: "server.port"
+            case .networkPeer: "network.peer.port"
+            }
+        }
     }
 
     /// `rpc.grpc.status_code` (a number) or `rpc.response.status_code` (the code's name), and `error.type` for a

@@ -48,9 +48,10 @@ public struct ServerTracingInterceptor: ServerInterceptor {
         // A span that is not recorded (sampled out, or tracing off) would drop the attributes: skip the work.
         if span.isRecording {
             span.updateAttributes { attributes in
+                attributes.reserveCapacity(RPCSpanAttributes.expectedCount)
                 RPCSpanAttributes.set(method: context.descriptor, conventions: self.conventions, on: &attributes)
-                RPCSpanAttributes.set(peer: context.localPeer, prefix: "server", on: &attributes)
-                RPCSpanAttributes.set(peer: context.remotePeer, prefix: "network.peer", on: &attributes)
+                RPCSpanAttributes.set(peer: context.localPeer, as: .server, on: &attributes)
+                RPCSpanAttributes.set(peer: context.remotePeer, as: .networkPeer, on: &attributes)
                 attributes["correlation.id"] = correlationID
                 // A retried attempt says so: the replica that got the retry can tell it from a first call.
                 let previousAttempts = Array(metadata[stringValues: ClientAttemptInterceptor.previousAttemptsKey])
