@@ -21,7 +21,7 @@ enum HTTPServerSpan {
     ///   - peer: The connection's remote address; asked only when the span is recorded.
     ///   - setAttributes: What the caller adds to the attributes, given the peer and the context the span was started
     ///     in; called only when the span is recorded, inside the one attribute update the span gets here.
-    /// - Returns: The span; the context it was started in (the caller's trace and baggage); the method's label.
+    /// - Returns: The span (its context holds the caller's trace and baggage); the method's label.
     static func start(
         propagation: TracePropagation,
         in parent: ServiceContext,
@@ -29,7 +29,7 @@ enum HTTPServerSpan {
         headers: @escaping (String) -> [String],
         peer: () -> SocketAddress?,
         setAttributes: (inout SpanAttributes, _ peer: SocketAddress?, _ context: ServiceContext) -> Void
-    ) -> (span: any Span, context: ServiceContext, method: String) {
+    ) -> (span: any Span, method: String) {
         var serviceContext = parent
         propagation.extract(TraceContextCarrier(validating: headers), into: &serviceContext)
         let label = method.map(HTTPMethodLabel.label(for:)) ?? "_OTHER"
@@ -52,6 +52,6 @@ enum HTTPServerSpan {
                 setAttributes(&attributes, peer, serviceContext)
             }
         }
-        return (span, serviceContext, label)
+        return (span, label)
     }
 }

@@ -39,7 +39,7 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let headers = request.headers
-        let (span, _, method) = HTTPServerSpan.start(
+        let (span, method) = HTTPServerSpan.start(
             propagation: self.propagation,
             in: ServiceContext.current ?? .topLevel,
             method: request.method.rawValue,
