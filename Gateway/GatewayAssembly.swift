@@ -44,7 +44,8 @@ package struct GatewayAssembly: Sendable {
     /// errors, so the span, the metrics and the log line see the final status, and metrics and logs are recorded
     /// inside the span. Every attempt of a call (a retry policy replays them) goes through the attempt interceptor
     /// (its number, and a retry's `grpc-timeout`), the tracing interceptor (the CLIENT span and the propagated
-    /// context), then the metrics interceptor (whose exemplars point at that span). HTTP/1 connections pass
+    /// context), the metrics interceptor (whose exemplars point at that span), then `RetryBufferReplayInterceptor`
+    /// (an attempt whose request came out of grpc-swift's retry buffer empty reads it again). HTTP/1 connections pass
     /// `HTTP1RequestGuard` first; tasks prefer the event loops (`EventLoopTaskExecutor`).
     ///
     /// - Parameter tracer: The tracer; `nil`, the bootstrapped one.
@@ -70,6 +71,7 @@ package struct GatewayAssembly: Sendable {
                     tracer: tracer
                 ),
                 ClientMetricsInterceptor(),
+                RetryBufferReplayInterceptor(),
             ],
             deadline: CallDeadline(timeout: configuration.coreEngineDeadline),
             server: { .guardedHTTP1(configuration: $0, propagation: propagation, logger: accessLogger) },
