@@ -10,16 +10,29 @@ package enum LogRedaction {
         "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "password", "secret", "token",
     ].map { Array($0.utf8) }
 
-    /// Checked for every key of every line, so it compares bytes in place instead of splitting and
-    /// lowercasing a copy of the key.
+    /// Checked for every key of every line, so it compares bytes in place (a key's UTF-8 is contiguous, a literal's
+    /// or a native string's) instead of splitting and lowercasing a copy of the key.
     package static func isSensitive(_ key: String) -> Bool {
-        let utf8 = key.utf8
-        let start = utf8.lastIndex(of: UInt8(ascii: ".")).map { utf8.index(after: $0) } ?? utf8.startIndex
-        let last = utf8[start...]
+        if let sensitive = key.utf8.withContiguousStorageIfAvailable(Self.isSensitive) { return sensitive }
+        return Array(key.utf8).withUnsafeBufferPointer(Self.isSensitive)
+    }
+
+    private static func isSensitive(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = key.count
+        while start > 0, key[start - 1] != UInt8(ascii: ".") { start -= 1 }
+        let length = key.count - start
+        guard length < 64, Self.sensitiveLengths & (1 << UInt64(length)) != 0 else { return false }
         return Self.sensitiveKeys.contains { candidate in
-            candidate.count == last.count && zip(candidate, last).allSatisfy { $0 == Self.asciiLowercased($1) }
+            guard candidate.count == length else { return false }
+            for offset in 0..<length where candidate[offset] != Self.asciiLowercased(key[start + offset]) {
+                return false
+            }
+            return true
         }
     }
+
+    /// The lengths of the sensitive keys, one bit each: most keys are ruled out by their length alone.
+    private static let sensitiveLengths: UInt64 = Self.sensitiveKeys.reduce(0) { $0 | 1 << UInt64($1.count) }
 
     /// `metadata` with every credential replaced, at any depth. Only what changes is written back: a record without
     /// credentials or nested values is returned as it came, with no copy of its dictionary.

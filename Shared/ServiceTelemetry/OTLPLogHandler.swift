@@ -8,9 +8,6 @@ import Logging
 /// This one adds what the provider gives (`correlation_id`), leaves out the ids the record already carries, and
 /// replaces credentials as the JSON line does, so the two outputs say the same thing.
 package struct OTLPLogHandler: LogHandler {
-    /// Provider keys that are fields of the OTLP record rather than attributes.
-    private static let recordFields: Set<String> = ["trace_id", "span_id", "trace_flags"]
-
     private var base: any LogHandler
     package var metadataProvider: Logger.MetadataProvider?
 
@@ -33,18 +30,27 @@ package struct OTLPLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        // As in the JSON line: explicit metadata wins over the provider's, which wins over the handler's. An empty
-        // side is not merged (a merge copies the dictionary).
-        var metadata = self.metadata
-        if let provided = self.metadataProvider?.get(), !provided.isEmpty {
-            if metadata.isEmpty { metadata = provided } else { metadata.merge(provided) { $1 } }
-            for key in Self.recordFields where metadata[key] != nil { metadata[key] = nil }
+        // As in the JSON line: explicit metadata wins over the provider's, which wins over the handler's. The call's
+        // own metadata is most of a record (an access line's dozen keys), so it is taken as it came and the few
+        // others are added where it has no value, rather than merged into a copy of the others (which would hash
+        // every key of the call's once more).
+        var metadata = event.metadata ?? [:]
+        if let provided = self.metadataProvider?.get() {
+            for (key, value) in provided where !Self.isRecordField(key) && metadata[key] == nil {
+                metadata[key] = value
+            }
         }
-        if let explicit = event.metadata, !explicit.isEmpty {
-            if metadata.isEmpty { metadata = explicit } else { metadata.merge(explicit) { $1 } }
+        for (key, value) in self.metadata where metadata[key] == nil {
+            metadata[key] = value
         }
         var event = event
         event.metadata = LogRedaction.redacted(metadata)
         self.base.log(event: event)
+    }
+
+    /// Provider keys that are fields of the OTLP record rather than attributes: compared as they are (short strings
+    /// compare inline) rather than hashed into a set.
+    private static func isRecordField(_ key: String) -> Bool {
+        key == "trace_id" || key == "span_id" || key == "trace_flags"
     }
 }

@@ -109,14 +109,11 @@ extension Logger.MetadataProvider {
     /// `correlation_id` in the same dictionary: one dictionary a line, not swift-log's multiplex of three.
     package static let traceAndCorrelation = Logger.MetadataProvider {
         let context = ServiceContext.current
-        var metadata: Logger.Metadata = [:]
+        var metadata = Logger.Metadata(minimumCapacity: 4)
         if let spanContext = context?.pipelineSpanContext {
             metadata["trace_id"] = .string(spanContext.traceID.hexString)
             metadata["span_id"] = .string(spanContext.spanID.hexString)
-            metadata["trace_flags"] = .string(
-                spanContext.flags < 0x10
-                    ? "0\(String(spanContext.flags, radix: 16))" : String(spanContext.flags, radix: 16)
-            )
+            metadata["trace_flags"] = .string(spanContext.flagsHexString)
         }
         if let correlationID = context?.correlationID {
             metadata["correlation_id"] = .string(correlationID)

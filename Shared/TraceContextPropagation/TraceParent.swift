@@ -96,13 +96,17 @@ public struct TraceParent: Sendable, Hashable {
 
     /// Sixteen lowercase hex digits from `start` as one integer; `nil` at any other character.
     private static func lowercaseHexWord(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64? {
+        // Every digit's value is ORed into `invalid` too: one check at the end instead of one a digit.
         var value: UInt64 = 0
-        for index in start..<start + 16 {
-            let byte = bytes[index]
-            guard let digit = Self.hexValue(byte) else { return nil }
-            value = value << 4 | UInt64(digit)
+        var invalid: UInt8 = 0
+        Self.hexValues.withUnsafeBufferPointer { table in
+            for index in start..<start + 16 {
+                let digit = table[Int(bytes[index])]
+                invalid |= digit
+                value = value << 4 | UInt64(digit & 0xf)
+            }
         }
-        return value
+        return invalid < 16 ? value : nil
     }
 
     /// Whether an already validated header value has the random-trace-id flag, without parsing it again.
@@ -128,10 +132,16 @@ public struct TraceParent: Sendable, Hashable {
 
     /// The value of one lowercase hex digit (the only case W3C Trace Context allows); `nil` for anything else.
     package static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
+        let value = Self.hexValues[Int(byte)]
+        return value < 16 ? value : nil
+    }
+
+    /// Each byte's value as a lowercase hex digit, 0xff for any other byte: one load a digit, and a header has 50.
+    private static let hexValues: [UInt8] = (0...255).map { byte in
+        switch UInt8(byte) {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt8(byte) - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt8(byte) - UInt8(ascii: "a") + 10
+        default: 0xff
         }
     }
 }

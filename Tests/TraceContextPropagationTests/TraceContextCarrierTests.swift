@@ -27,10 +27,14 @@ struct TraceContextCarrierTests {
             "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",  // forbidden version
             "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra",  // v00 with extra field
             "00-0af7651916cd43dd8448eb211c80319g-b7ad6b7169203331-01",  // not hex
+            "00-:af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",  // the byte after '9'
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333`-01",  // the byte before 'a'
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b71692033\u{7f}1-01",  // a control byte
         ]
     )
     func rejectsMalformed(value: String) {
         #expect(TraceParent(headerValue: value) == nil)
+        #expect(TraceParent.fields(ofHeaderValue: value) == nil)
     }
 
     @Test("accepts a future version with extra fields")

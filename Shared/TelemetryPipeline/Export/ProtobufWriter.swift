@@ -17,11 +17,22 @@ struct ProtobufWriter {
         case fixed32 = 5
     }
 
+    @inline(__always)
     mutating func tag(_ field: Int, _ wireType: WireType) {
         self.varint(UInt64(field) << 3 | UInt64(wireType.rawValue))
     }
 
+    /// Inlined for the one-byte case, which nearly every tag and length is: a span writes some two hundred.
+    @inline(__always)
     mutating func varint(_ value: UInt64) {
+        guard value >= 0x80 else {
+            self.bytes.append(UInt8(truncatingIfNeeded: value))
+            return
+        }
+        self.multiByteVarint(value)
+    }
+
+    private mutating func multiByteVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             self.bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)

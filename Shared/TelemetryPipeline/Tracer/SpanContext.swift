@@ -26,6 +26,9 @@ public struct SpanContext: Sendable, Hashable {
 
     public var isSampled: Bool { self.flags & Self.sampledFlag != 0 }
 
+    /// The trace flags as two lowercase hex digits, as `traceparent` and the log lines carry them.
+    public var flagsHexString: String { HexEncoding.bytes[Int(self.flags)] }
+
     /// The `traceparent` header value, version 00, written straight into one string (it goes on every call out).
     public var traceParentHeaderValue: String {
         String(unsafeUninitializedCapacity: 55) { buffer in

@@ -43,8 +43,6 @@ public struct SpanID: Sendable, Hashable {
 
 /// Lowercase hex of ids, written straight into a string's storage.
 enum HexEncoding {
-    private static let digits: StaticString = "0123456789abcdef"
-
     /// The 16 hex digits of `word`, or the 32 of `word` followed by `second`.
     static func string(_ word: UInt64, _ second: UInt64? = nil) -> String {
         String(unsafeUninitializedCapacity: second == nil ? 16 : 32) { buffer in
@@ -55,12 +53,28 @@ enum HexEncoding {
         }
     }
 
-    /// Writes the low `digits` hex digits of `value` at `index`, and moves `index` past them.
+    /// Writes the low `digits` hex digits of `value` at `index`, and moves `index` past them: from the last digit
+    /// back, each one worked out rather than looked up (ids are written on every log line and every call out).
     static func write(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: inout Int)
     {
-        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-            buffer[index] = Self.digits.utf8Start[Int((value >> UInt64(shift)) & 0xf)]
-            index += 1
+        var value = value
+        var position = index + digits
+        while position > index {
+            position -= 1
+            let nibble = UInt8(truncatingIfNeeded: value) & 0xf
+            buffer[position] = nibble < 10 ? nibble &+ UInt8(ascii: "0") : nibble &+ (UInt8(ascii: "a") - 10)
+            value >>= 4
+        }
+        index += digits
+    }
+
+    /// The two hex digits of every byte, for the trace flags: a two-character string is stored inline, so reading
+    /// one from here costs neither an allocation nor a reference count.
+    static let bytes: [String] = (0...255).map { byte in
+        String(unsafeUninitializedCapacity: 2) { buffer in
+            var index = 0
+            Self.write(UInt64(byte), digits: 2, into: buffer, at: &index)
+            return index
         }
     }
 
