@@ -343,6 +343,7 @@ let package = Package(
             name: "TelemetryPipelineTests",
             dependencies: [
                 "TelemetryPipeline",
+                "TraceContextPropagation",
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceContextModule", package: "swift-service-context"),

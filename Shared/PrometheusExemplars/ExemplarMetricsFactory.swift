@@ -29,7 +29,7 @@ public struct ExemplarMetricsFactory: MetricsFactory {
     /// - Parameters:
     ///   - definitions: The help text and buckets of the metrics, by name.
     ///   - currentTrace: The trace of the current task, or `nil` outside one; exemplars are taken only
-    ///     when it is sampled. Defaults to what `TracePropagation` reads from `ServiceContext.current`.
+    ///     when it is sampled. Defaults to the sampled trace `TracePropagation` reads from `ServiceContext.current`.
     ///   - maximumSeriesPerMetric: The cardinality guard's limit.
     public init(
         definitions: MetricDefinitions = MetricDefinitions(),
@@ -46,7 +46,7 @@ public struct ExemplarMetricsFactory: MetricsFactory {
             self.currentTrace = currentTrace
         } else {
             let propagation = TracePropagation()
-            self.currentTrace = { ServiceContext.current.flatMap { propagation.traceParent(of: $0) } }
+            self.currentTrace = { ServiceContext.current.flatMap { propagation.sampledTraceParent(of: $0) } }
         }
     }
 

@@ -20,7 +20,28 @@ public struct TraceParent: Sendable, Hashable {
 
     /// The header value, version 00 (a later version is sent on as 00: its fields beyond these are unknown to us).
     public var headerValue: String {
-        "00-\(self.traceID)-\(self.spanID)-\(self.flags < 0x10 ? "0" : "")\(String(self.flags, radix: 16))"
+        // One allocation: the gateway writes it on every response (`traceresponse`).
+        var value = ""
+        value.reserveCapacity(55)
+        value.append("00-")
+        value.append(self.traceID)
+        value.append("-")
+        value.append(self.spanID)
+        value.append("-")
+        value.append(Self.hexDigits(of: self.flags))
+        return value
+    }
+
+    /// The two lowercase hex digits of `byte` (the trace flags).
+    package static func hexDigits(of byte: UInt8) -> String {
+        Self.byteHexDigits[Int(byte)]
+    }
+
+    /// Every byte's two digits: a two-character string is stored inline, so reading one costs neither an allocation
+    /// nor a reference count.
+    private static let byteHexDigits: [String] = (0...255).map { byte in
+        let digits = Array("0123456789abcdef")
+        return String([digits[byte >> 4], digits[byte & 0xf]])
     }
 
     public init(traceID: String, spanID: String, flags: UInt8) {

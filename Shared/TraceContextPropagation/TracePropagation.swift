@@ -10,8 +10,10 @@ import Tracing
 public struct TracePropagation: Sendable {
     public let tracer: any Tracer
     private let instrument: any Instrument
-    /// Whether the tracer keeps `tracestate` and the random-trace-id flag itself (`W3CLevel2Tracer`).
-    private let tracerCarriesLevel2: Bool
+    /// The tracer, when it keeps `tracestate` and the random-trace-id flag itself and reads its own span context
+    /// (`W3CLevel2Tracer`).
+    private let level2Tracer: (any W3CLevel2Tracer)?
+    private var tracerCarriesLevel2: Bool { self.level2Tracer != nil }
 
     public init(tracer: (any Tracer)? = nil) {
         if let tracer {
@@ -21,7 +23,7 @@ public struct TracePropagation: Sendable {
             self.tracer = InstrumentationSystem.tracer
             self.instrument = InstrumentationSystem.instrument
         }
-        self.tracerCarriesLevel2 = self.tracer is any W3CLevel2Tracer
+        self.level2Tracer = self.tracer as? any W3CLevel2Tracer
     }
 
     /// Reads trace context and baggage from `carrier` into `context`.
@@ -58,10 +60,18 @@ public struct TracePropagation: Sendable {
 
     /// The trace and span of `context` as they would be propagated; `nil` outside a trace.
     public func traceParent(of context: ServiceContext) -> TraceParent? {
+        if let level2Tracer = self.level2Tracer { return level2Tracer.traceParent(of: context, sampledOnly: false) }
         var carrier = TraceContextCarrier()
         self.tracer.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
         if let incoming = context[IncomingTraceContextKey.self] { Self.markRandomTraceID(&carrier, incoming) }
         return carrier.traceParent.flatMap { TraceParent(headerValue: $0) }
+    }
+
+    /// The trace and span of `context` when its trace is sampled; `nil` outside a trace and for one that is not
+    /// sampled. What an exemplar needs: a `W3CLevel2Tracer` answers a sampled-out request without formatting ids.
+    public func sampledTraceParent(of context: ServiceContext) -> TraceParent? {
+        if let level2Tracer = self.level2Tracer { return level2Tracer.traceParent(of: context, sampledOnly: true) }
+        return self.traceParent(of: context).flatMap { $0.isSampled ? $0 : nil }
     }
 
     /// Puts back the random-trace-id flag swift-otel left out, when `extract` found it (or a new trace began).

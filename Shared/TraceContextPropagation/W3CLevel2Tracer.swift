@@ -1,3 +1,4 @@
+import ServiceContextModule
 import Tracing
 
 /// A tracer that carries W3C Trace Context Level 2 itself: the caller's `tracestate` as it came (keys of either
@@ -5,4 +6,9 @@ import Tracing
 ///
 /// `TracePropagation` keeps both next to the context of any other tracer (swift-otel 1.6 keeps neither); for a
 /// tracer that declares this, it hands the whole checked `tracestate` to the tracer and adds nothing of its own.
-public protocol W3CLevel2Tracer: Tracer {}
+public protocol W3CLevel2Tracer: Tracer {
+    /// The trace and span of `context` as this tracer propagates them, read from its own span context rather than
+    /// written as a header and parsed back (response headers, error bodies and exemplars ask on every request);
+    /// `nil` outside a trace, and, when `sampledOnly`, for a trace that is not sampled, without formatting its ids.
+    func traceParent(of context: ServiceContext, sampledOnly: Bool) -> TraceParent?
+}

@@ -62,7 +62,11 @@ struct ProtobufWriterTests {
         #expect(SpanID(hexString: "0000000000000000") == nil)
         let context = SpanContext(traceID: traceID, spanID: SpanID(value: 0xb7ad_6b71_6920_3331), flags: 3)
         #expect(context.traceParentHeaderValue == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03")
-        #expect([0x00, 0x01, 0x03, 0x0a, 0xff].map { context.with(flags: $0).flagsHexString } == ["00", "01", "03", "0a", "ff"])
+        #expect(
+            [0x00, 0x01, 0x03, 0x0a, 0xff].map { context.with(flags: $0).flagsHexString } == [
+                "00", "01", "03", "0a", "ff",
+            ]
+        )
         // Every character that is not a lowercase hex digit is refused, wherever it stands.
         for bad in ["g", "G", "A", "F", ":", "/", "@", "`", " "] {
             for position in [0, 15, 16, 31] {

@@ -1,6 +1,7 @@
 import Instrumentation
 import ServiceContextModule
 import Testing
+import TraceContextPropagation
 import Tracing
 
 @testable import TelemetryPipeline
@@ -32,6 +33,25 @@ struct TracerTests {
         child.end()
         root.end()
         #expect(queue.takeBatch().map { $0.finished.name } == ["child", "root"])
+    }
+
+    @Test(
+        "the trace parent read from the span context is what inject writes, and for exemplars only a sampled one"
+    )
+    func traceParentWithoutAHeader() throws {
+        for sampler in [Sampler.alwaysOn, .alwaysOff] {
+            let span = Self.tracer(sampler: sampler).startSpan("request", context: .topLevel)
+            let propagation = TracePropagation(tracer: Self.tracer(sampler: sampler))
+            var headers: [String: String] = [:]
+            for field in propagation.inject(span.context).fields { headers[field.name] = field.value }
+            let read = try #require(propagation.traceParent(of: span.context))
+            #expect(read.headerValue == headers["traceparent"])
+            #expect(read == TraceParent(headerValue: try #require(headers["traceparent"])))
+            #expect((propagation.sampledTraceParent(of: span.context) != nil) == (sampler == .alwaysOn))
+        }
+        let propagation = TracePropagation(tracer: Self.tracer())
+        #expect(propagation.traceParent(of: .topLevel) == nil)
+        #expect(propagation.sampledTraceParent(of: .topLevel) == nil)
     }
 
     @Test("two root spans never share a trace id")

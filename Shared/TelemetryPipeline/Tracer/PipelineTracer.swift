@@ -90,6 +90,15 @@ public struct PipelineTracer: W3CLevel2Tracer {
         )
     }
 
+    public func traceParent(of context: ServiceContext, sampledOnly: Bool) -> TraceParent? {
+        guard let spanContext = context.pipelineSpanContext, spanContext.isSampled || !sampledOnly else { return nil }
+        return TraceParent(
+            traceID: spanContext.traceID.hexString,
+            spanID: spanContext.spanID.hexString,
+            flags: spanContext.flags
+        )
+    }
+
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext,
         into carrier: inout Carrier,

@@ -1,4 +1,5 @@
 import ServiceContextModule
+import TraceContextPropagation
 
 /// What identifies a span across processes (W3C Trace Context): its trace, its own id, the trace flags and the
 /// vendors' `tracestate`. The tracer keeps it in the `ServiceContext` of every span it starts and of every
@@ -27,7 +28,7 @@ public struct SpanContext: Sendable, Hashable {
     public var isSampled: Bool { self.flags & Self.sampledFlag != 0 }
 
     /// The trace flags as two lowercase hex digits, as `traceparent` and the log lines carry them.
-    public var flagsHexString: String { HexEncoding.bytes[Int(self.flags)] }
+    public var flagsHexString: String { TraceParent.hexDigits(of: self.flags) }
 
     /// The `traceparent` header value, version 00, written straight into one string (it goes on every call out).
     public var traceParentHeaderValue: String {

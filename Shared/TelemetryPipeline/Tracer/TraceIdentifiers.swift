@@ -68,16 +68,6 @@ enum HexEncoding {
         index += digits
     }
 
-    /// The two hex digits of every byte, for the trace flags: a two-character string is stored inline, so reading
-    /// one from here costs neither an allocation nor a reference count.
-    static let bytes: [String] = (0...255).map { byte in
-        String(unsafeUninitializedCapacity: 2) { buffer in
-            var index = 0
-            Self.write(UInt64(byte), digits: 2, into: buffer, at: &index)
-            return index
-        }
-    }
-
     static func word(_ text: some StringProtocol) -> UInt64? {
         self.words(text, count: 1).map { $0.0 }
     }
