@@ -36,8 +36,8 @@ public struct TraceContextCarrier: Sendable, Equatable {
     /// - `baggage`: the repetitions joined into one list, at most `maximumBaggageLength` bytes.
     public init(validating values: (String) -> [String]) {
         let traceParents = values(Self.traceParentKey)
-        if traceParents.count == 1, let traceParent = TraceParent(headerValue: traceParents[0]) {
-            self.traceParent = traceParent.headerValue
+        if traceParents.count == 1, let traceParent = TraceParent.checkedHeaderValue(traceParents[0]) {
+            self.traceParent = traceParent
             if let traceState = TraceStateHeader(combining: values(Self.traceStateKey)) {
                 self.traceState = traceState.value
                 self.tracerReadsTraceState = traceState.fitsTenantSystemGrammar

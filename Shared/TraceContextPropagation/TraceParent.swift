@@ -86,14 +86,31 @@ public struct TraceParent: Sendable, Hashable {
     }
 
     /// `body` over the UTF-8 of `headerValue` without its optional whitespace: in place when the string is stored
-    /// contiguously (a header value is), else through a copy.
+    /// contiguously (a header value is), else through a copy. Spaces and tabs are trimmed as bytes: a value that
+    /// differs from trimming them as characters (one with a combining mark after a space) is not a valid one either.
     private static func withBytes<Result>(
         of headerValue: some StringProtocol,
         _ body: (UnsafeBufferPointer<UInt8>) -> Result?
     ) -> Result? {
-        let trimmed = headerValue.trimmingOptionalWhitespace()
-        if let result = trimmed.utf8.withContiguousStorageIfAvailable(body) { return result }
-        return Array(trimmed.utf8).withUnsafeBufferPointer(body)
+        let trimmed = { (bytes: UnsafeBufferPointer<UInt8>) -> Result? in
+            func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var start = bytes.startIndex
+            var end = bytes.endIndex
+            while start < end, isWhitespace(bytes[start]) { start += 1 }
+            while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+            return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+        if let result = headerValue.utf8.withContiguousStorageIfAvailable(trimmed) { return result }
+        return Array(headerValue.utf8).withUnsafeBufferPointer(trimmed)
+    }
+
+    /// `headerValue` as it is sent on (version 00, no whitespace) when it is a valid `traceparent`, else `nil`: the
+    /// value itself when it already is that form, as nearly every one is, so checking it allocates nothing.
+    package static func checkedHeaderValue(_ headerValue: String) -> String? {
+        guard Self.fields(ofHeaderValue: headerValue) != nil else { return nil }
+        let utf8 = headerValue.utf8
+        if utf8.count == 55, utf8.starts(with: "00".utf8) { return headerValue }
+        return TraceParent(headerValue: headerValue)?.headerValue
     }
 
     private static func fields(ofBytes bytes: UnsafeBufferPointer<UInt8>) -> Fields? {
