@@ -55,11 +55,14 @@ package struct JSONLogHandler: LogHandler {
         var fields: [Field] = []
         fields.reserveCapacity(explicit.count + provided.count + self.metadata.count)
         for (key, value) in explicit { fields.append(Field(key: key, value: value)) }
-        for (key, value) in provided where explicit[key] == nil { fields.append(Field(key: key, value: value)) }
-        for (key, value) in self.metadata where explicit[key] == nil && provided[key] == nil {
+        // A lookup hashes the key even in an empty dictionary, and most lines have no explicit metadata.
+        for (key, value) in provided where explicit.isEmpty || explicit[key] == nil {
             fields.append(Field(key: key, value: value))
         }
-        fields.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
+        for (key, value) in self.metadata
+        where (explicit.isEmpty || explicit[key] == nil) && (provided.isEmpty || provided[key] == nil) {
+            fields.append(Field(key: key, value: value))
+        }
 
         var line = JSONLineWriter()
         line.beginObject()
@@ -69,11 +72,22 @@ package struct JSONLogHandler: LogHandler {
         line.field("service", string: self.service)
         if let instance = self.instance { line.field("service_instance_id", string: instance) }
         line.field("logger", string: self.label)
-        for field in fields {
-            line.field(
-                field.key,
-                metadata: LogRedaction.isSensitive(field.key) ? LogRedaction.placeholder : field.value
-            )
+        // The fields are put in order by their positions, not moved themselves: a field is a key and a value, and
+        // each move of one retains and releases both.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: fields.count) { order in
+            var order = order
+            for position in order.indices { order.initializeElement(at: position, to: position) }
+            order.sort { left, right in
+                fields[left].rank != fields[right].rank
+                    ? fields[left].rank < fields[right].rank : fields[left].key < fields[right].key
+            }
+            for position in order {
+                let key = fields[position].key
+                line.field(
+                    key,
+                    metadata: LogRedaction.isSensitive(key) ? LogRedaction.placeholder : fields[position].value
+                )
+            }
         }
         if let error = event.error {
             line.field("error", string: String(describing: error))
@@ -85,8 +99,8 @@ package struct JSONLogHandler: LogHandler {
         self.sink.write(line: line.finish())
     }
 
-    /// One metadata field of a line. A struct rather than a tuple: sorting and copying tuples of generic values goes
-    /// through the runtime's generic tuple witnesses, a struct's are specialized.
+    /// One metadata field of a line. A struct rather than a tuple: copying tuples of generic values goes through the
+    /// runtime's generic tuple witnesses, a struct's are specialized.
     private struct Field {
         var rank: Int
         var key: String
