@@ -1,4 +1,5 @@
 import Logging
+import TelemetryPipeline
 
 /// Hands every log record to the pipeline's OTLP log handler (`PipelineLogHandler`) with the metadata the JSON line
 /// has.
@@ -8,10 +9,10 @@ import Logging
 /// This one adds what the provider gives (`correlation_id`), leaves out the ids the record already carries, and
 /// replaces credentials as the JSON line does, so the two outputs say the same thing.
 package struct OTLPLogHandler: LogHandler {
-    private var base: any LogHandler
+    private var base: PipelineLogHandler
     package var metadataProvider: Logger.MetadataProvider?
 
-    package init(base: any LogHandler, metadataProvider: Logger.MetadataProvider?) {
+    package init(base: PipelineLogHandler, metadataProvider: Logger.MetadataProvider?) {
         self.base = base
         self.metadataProvider = metadataProvider
     }
@@ -31,21 +32,19 @@ package struct OTLPLogHandler: LogHandler {
 
     package func log(event: LogEvent) {
         // As in the JSON line: explicit metadata wins over the provider's, which wins over the handler's. The call's
-        // own metadata is most of a record (an access line's dozen keys), so it is taken as it came and the few
-        // others are added where it has no value, rather than merged into a copy of the others (which would hash
-        // every key of the call's once more).
-        var metadata = event.metadata ?? [:]
-        if let provided = self.metadataProvider?.get() {
-            for (key, value) in provided where !Self.isRecordField(key) && metadata[key] == nil {
-                metadata[key] = value
-            }
-        }
-        for (key, value) in self.metadata where metadata[key] == nil {
-            metadata[key] = value
+        // own metadata is most of a record (an access line's dozen keys): it goes to the pipeline as it came (redacted
+        // in place only if it holds a credential), with the provider's and the handler's few keys beside it rather
+        // than merged into it, which would hash every key of the call's once more.
+        var defaults = self.metadata
+        if let provided = self.metadataProvider?.get(), !provided.isEmpty {
+            let kept =
+                provided.contains { Self.isRecordField($0.key) }
+                ? provided.filter { !Self.isRecordField($0.key) } : provided
+            if defaults.isEmpty { defaults = kept } else { defaults.merge(kept) { $1 } }
         }
         var event = event
-        event.metadata = LogRedaction.redacted(metadata)
-        self.base.log(event: event)
+        if let explicit = event.metadata { event.metadata = LogRedaction.redacted(explicit) }
+        self.base.log(event: event, defaultMetadata: LogRedaction.redacted(defaults))
     }
 
     /// Provider keys that are fields of the OTLP record rather than attributes: compared as they are (short strings

@@ -1,48 +1,60 @@
 import Logging
 import ServiceTelemetry
-import Synchronization
 import Testing
+
+@testable import TelemetryPipeline
 
 @Suite("What a log record sent over OTLP carries")
 struct OTLPLogHandlerTests {
-    /// Stands in for the pipeline's handler: keeps the events it is given.
-    final class CapturingLogHandler: LogHandler, @unchecked Sendable {
-        // Only touched from the test's own task.
-        var events: [LogEvent] = []
-        var logLevel: Logger.Level = .trace
-        var metadata: Logger.Metadata = [:]
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { self.metadata[key] }
-            set { self.metadata[key] = newValue }
+    /// The pipeline's own handler, over a queue the test reads: each record's attributes as the encoder writes them.
+    struct Pipeline {
+        let queue = BatchQueue<LogRecord>(capacity: 10, batchSize: 10)
+
+        var handler: PipelineLogHandler { PipelineLogHandler(queue: self.queue) }
+
+        func attributes() -> [Logger.Metadata] {
+            self.queue.takeBatch().map { record in
+                var attributes: Logger.Metadata = [:]
+                record.forEachAttribute { key, value in
+                    #expect(attributes[key] == nil, "\(key) written twice")
+                    attributes[key] = value
+                }
+                return attributes
+            }
         }
-        func log(event: LogEvent) { self.events.append(event) }
     }
 
     static let provider = Logger.MetadataProvider {
         [
             "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "trace_flags": "1",
-            "correlation_id": "abc-123",
+            "correlation_id": "abc-123", "shadowed": "from the provider",
         ]
     }
 
     @Test("has the provider's correlation id as an attribute, and not the ids the record carries as fields")
     func providerMetadata() throws {
-        let base = CapturingLogHandler()
-        var logger = Logger(label: "test") { _ in OTLPLogHandler(base: base, metadataProvider: Self.provider) }
+        let pipeline = Pipeline()
+        var logger = Logger(label: "test") { _ in
+            OTLPLogHandler(base: pipeline.handler, metadataProvider: Self.provider)
+        }
         logger[metadataKey: "handler.key"] = "kept"
+        logger[metadataKey: "shadowed"] = "by the provider"
         logger.info("request handled", metadata: ["http.route": "/health", "correlation_id": "explicit-wins"])
-        let metadata = try #require(base.events.first?.metadata)
+        logger.info("no metadata of its own")
+        let records = pipeline.attributes()
+        try #require(records.count == 2)
+        let metadata = records[0]
         #expect(metadata["correlation_id"] == "explicit-wins")
         #expect(metadata["http.route"] == "/health")
         #expect(metadata["handler.key"] == "kept")
         #expect(metadata["trace_id"] == nil && metadata["span_id"] == nil && metadata["trace_flags"] == nil)
-        #expect(base.metadata.isEmpty, "the handler's own metadata stays here, where it is redacted")
+        #expect(records[1] == ["correlation_id": "abc-123", "handler.key": "kept", "shadowed": "from the provider"])
     }
 
     @Test("replaces credentials as the JSON line does, at any depth and from every source")
     func redaction() throws {
-        let base = CapturingLogHandler()
-        var logger = Logger(label: "test") { _ in OTLPLogHandler(base: base, metadataProvider: nil) }
+        let pipeline = Pipeline()
+        var logger = Logger(label: "test") { _ in OTLPLogHandler(base: pipeline.handler, metadataProvider: nil) }
         logger[metadataKey: "password"] = "hunter2"
         logger.warning(
             "login",
@@ -52,7 +64,7 @@ struct OTLPLogHandlerTests {
                 "tokens": ["a", "b"],
             ]
         )
-        let metadata = try #require(base.events.first?.metadata)
+        let metadata = try #require(pipeline.attributes().first)
         #expect(metadata["password"] == "[REDACTED]")
         #expect(metadata["http.request.header.authorization"] == "[REDACTED]")
         #expect(metadata["request"] == ["headers": ["Cookie": "[REDACTED]", "accept": "json"]])

@@ -22,7 +22,7 @@ struct LogRecordEncoder: Sendable {
         // The data model: "the original string representation of the severity as it is known at the source".
         writer.string(3, record.level.rawValue)
         writer.message(5) { $0.presentString(1, record.message) }  // AnyValue.string_value = 1
-        for (key, value) in record.attributes {
+        record.forEachAttribute { key, value in
             writer.message(6) { keyValue in
                 keyValue.presentString(1, key)
                 keyValue.message(2) { $0.metadataValue(value) }

@@ -23,13 +23,25 @@ public struct PipelineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var attributes = self.metadata
-        if let explicit = event.metadata {
-            if attributes.isEmpty { attributes = explicit } else { attributes.merge(explicit) { $1 } }
-        }
+        self.log(event: event, defaultMetadata: [:])
+    }
+
+    /// Queues `event` with `defaultMetadata` under the call's metadata, and this handler's own metadata under both,
+    /// without merging them into the call's: the encoder writes each key once. What a handler in front of this one
+    /// that adds a provider's metadata hands it.
+    package func log(event: LogEvent, defaultMetadata: Logger.Metadata) {
+        var attributes = event.metadata ?? [:]
         if let error = event.error {
             attributes["exception.type"] = .string(String(reflecting: type(of: error)))
             attributes["exception.message"] = .string(String(describing: error))
+        }
+        var defaults = defaultMetadata
+        if !self.metadata.isEmpty {
+            if defaults.isEmpty {
+                defaults = self.metadata
+            } else {
+                defaults.merge(self.metadata) { given, _ in given }
+            }
         }
         self.queue.append(
             LogRecord(
@@ -37,6 +49,7 @@ public struct PipelineLogHandler: LogHandler {
                 level: event.level,
                 message: event.message.description,
                 attributes: attributes,
+                defaultAttributes: defaults,
                 spanContext: ServiceContext.current?.pipelineSpanContext
             )
         )
