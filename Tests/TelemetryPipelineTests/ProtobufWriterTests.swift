@@ -1,3 +1,4 @@
+import Logging
 import Testing
 
 @testable import TelemetryPipeline
@@ -50,6 +51,27 @@ struct ProtobufWriterTests {
         var writer = ProtobufWriter()
         writer.id(1, 0x0102_0304_0506_0708, 0x090A_0B0C_0D0E_0F10)
         #expect(writer.bytes == [0x0A, 16] + Array(1...16))
+    }
+
+    @Test("log metadata values: strings, and numbers and booleans typed as the JSON line keeps them, zero included")
+    func metadataValues() {
+        struct Symbol: CustomStringConvertible, Sendable { var description: String { "AAPL" } }
+        func encoded(_ value: Logger.MetadataValue) -> [UInt8] {
+            var writer = ProtobufWriter()
+            writer.metadataValue(value)
+            return writer.bytes
+        }
+        #expect(encoded("a") == [0x0A, 1, 0x61])
+        #expect(encoded(.stringConvertible(200)) == [0x18, 0xC8, 0x01])
+        #expect(encoded(.stringConvertible(0)) == [0x18, 0])
+        #expect(encoded(.stringConvertible(-1)) == [0x18] + Array(repeating: 0xFF, count: 9) + [0x01])
+        #expect(
+            encoded(.stringConvertible(1.5)) == [0x21] + withUnsafeBytes(of: 1.5.bitPattern.littleEndian) { Array($0) }
+        )
+        #expect(encoded(.stringConvertible(false)) == [0x10, 0])
+        #expect(encoded(.stringConvertible(Symbol())) == [0x0A, 4] + Array("AAPL".utf8))
+        // array_value (5), each element an AnyValue in ArrayValue.values (1)
+        #expect(encoded(["a", .stringConvertible(1)]) == [0x2A, 9, 0x0A, 3, 0x0A, 1, 0x61, 0x0A, 2, 0x18, 1])
     }
 
     @Test("trace and span ids print and parse as lowercase hex")

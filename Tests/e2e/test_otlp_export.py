@@ -138,6 +138,9 @@ def test_log_records_field_by_field(tmp_path, capture):
     assert handled.observed_time_unix_nano >= handled.time_unix_nano
     record_attributes = attributes(handled)
     assert record_attributes["correlation_id"] == "field-1"
+    # Numbers stay numbers, as in the JSON line: an int_value and a double_value, not their text.
+    assert record_attributes["http.response.status_code"] == 200
+    assert handled.attributes[[a.key for a in handled.attributes].index("duration_ms")].value.WhichOneof("value") == "double_value"
     assert "trace_id" not in record_attributes and "span_id" not in record_attributes
     resource, scope, _ = records[0]
     assert attributes(resource)["deployment.environment"] == "field-test" and scope.name == "TelemetryPipeline"

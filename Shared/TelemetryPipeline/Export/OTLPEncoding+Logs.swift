@@ -52,13 +52,27 @@ struct LogRecordEncoder: Sendable {
 
 extension ProtobufWriter {
     /// A swift-log metadata value as an `AnyValue`: a string, an array (`array_value` = 5) or a key-value list
-    /// (`kvlist_value` = 6, KeyValueList: values = 1); a string-convertible value as its description.
+    /// (`kvlist_value` = 6, KeyValueList: values = 1); a string-convertible value as a number or a boolean when it is
+    /// one (`int_value` = 3, `double_value` = 4, `bool_value` = 2, written even when zero: they are a `oneof`), as the
+    /// JSON line keeps them, else as its description. A number is not printed and parsed back either.
     mutating func metadataValue(_ value: Logger.MetadataValue) {
         switch value {
         case .string(let string):
             self.presentString(1, string)
         case .stringConvertible(let convertible):
-            self.presentString(1, convertible.description)
+            switch convertible {
+            case let number as Int:
+                self.tag(3, .varint)
+                self.varint(UInt64(bitPattern: Int64(number)))
+            case let number as Double:
+                self.tag(4, .fixed64)
+                withUnsafeBytes(of: number.bitPattern.littleEndian) { self.append(contentsOf: $0) }
+            case let flag as Bool:
+                self.tag(2, .varint)
+                self.varint(flag ? 1 : 0)
+            default:
+                self.presentString(1, convertible.description)
+            }
         case .array(let values):
             self.message(5) { array in
                 for value in values { array.message(1) { $0.metadataValue(value) } }
