@@ -92,16 +92,22 @@ public struct TraceParent: Sendable, Hashable {
         of headerValue: some StringProtocol,
         _ body: (UnsafeBufferPointer<UInt8>) -> Result?
     ) -> Result? {
-        let trimmed = { (bytes: UnsafeBufferPointer<UInt8>) -> Result? in
-            func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-            var start = bytes.startIndex
-            var end = bytes.endIndex
-            while start < end, isWhitespace(bytes[start]) { start += 1 }
-            while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
-            return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-        }
-        if let result = headerValue.utf8.withContiguousStorageIfAvailable(trimmed) { return result }
-        return Array(headerValue.utf8).withUnsafeBufferPointer(trimmed)
+        if let result = headerValue.utf8.withContiguousStorageIfAvailable({ Self.trimmed($0, body) }) { return result }
+        return Array(headerValue.utf8).withUnsafeBufferPointer { Self.trimmed($0, body) }
+    }
+
+    /// `body` over `bytes` without leading and trailing spaces and tabs. A function, not a closure kept in a local,
+    /// which would be allocated on every call.
+    private static func trimmed<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Result?
+    ) -> Result? {
+        func isWhitespace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isWhitespace(bytes[start]) { start += 1 }
+        while end > start, isWhitespace(bytes[end - 1]) { end -= 1 }
+        return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
     }
 
     /// `headerValue` as it is sent on (version 00, no whitespace) when it is a valid `traceparent`, else `nil`: the
