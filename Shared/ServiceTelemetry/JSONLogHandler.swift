@@ -55,12 +55,8 @@ package struct JSONLogHandler: LogHandler {
         var fields: [Field] = []
         fields.reserveCapacity(explicit.count + provided.count + self.metadata.count)
         for (key, value) in explicit { fields.append(Field(key: key, value: value)) }
-        // A lookup hashes the key even in an empty dictionary, and most lines have no explicit metadata.
-        for (key, value) in provided where explicit.isEmpty || explicit[key] == nil {
-            fields.append(Field(key: key, value: value))
-        }
-        for (key, value) in self.metadata
-        where (explicit.isEmpty || explicit[key] == nil) && (provided.isEmpty || provided[key] == nil) {
+        for (key, value) in provided where explicit[key] == nil { fields.append(Field(key: key, value: value)) }
+        for (key, value) in self.metadata where explicit[key] == nil && provided[key] == nil {
             fields.append(Field(key: key, value: value))
         }
 

@@ -17,8 +17,6 @@ struct LogRecord: Sendable {
     /// Every attribute of the record once, the call's first, then the defaults it does not override.
     func forEachAttribute(_ body: (String, Logger.MetadataValue) -> Void) {
         for (key, value) in self.attributes { body(key, value) }
-        for (key, value) in self.defaultAttributes where self.attributes.isEmpty || self.attributes[key] == nil {
-            body(key, value)
-        }
+        for (key, value) in self.defaultAttributes where self.attributes[key] == nil { body(key, value) }
     }
 }
