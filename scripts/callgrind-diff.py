@@ -12,6 +12,7 @@ import re
 import sys
 
 # Our modules: a module renamed or split still counts as ours, so a move between them is not a difference.
+TOP = int(__import__("os").environ.get("CALLGRIND_DIFF_TOP", "20"))
 OURS = {"Shared", "ServiceTelemetry", "PrometheusExemplars", "PrometheusExemplarsHummingbird", "ServiceLifecycleSupport",
         "ServiceConfiguration", "GRPCObservability", "TraceContextPropagation", "ObservabilityPrimitives", "Gateway",
         "CoreEngine", "MarketDataContract", "TelemetryPipeline"}
@@ -79,7 +80,7 @@ def main():
     for index, costs in enumerate((before, after)):
         for function, cost in costs.items():
             paired[unmoved(function)][index] += cost
-    moved = sorted(paired.items(), key=lambda item: -abs(item[1][1] - item[1][0]))[:20]
+    moved = sorted(paired.items(), key=lambda item: -abs(item[1][1] - item[1][0]))[:TOP]
     print("\nfunctions that moved most (instructions a request)")
     for function, (old, new) in moved:
         print(f"  {(new - old) / requests:+8.0f}  {function[:150]}")

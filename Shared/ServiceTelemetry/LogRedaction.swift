@@ -1,9 +1,12 @@
 import Logging
+import TelemetryPipeline
 
 /// Which log metadata carries credentials, and what is written instead: one rule for every place a log record
-/// leaves the process (the JSON line on stdout, the OTLP log record).
+/// leaves the process (the JSON line on stdout, the OTLP log record). Both apply it as they write a record, not on the
+/// way there: a line without credentials costs a check of each key and no copy.
 package enum LogRedaction {
-    package static let placeholder: Logger.MetadataValue = .string("[REDACTED]")
+    package static let placeholder: Logger.MetadataValue = .string(Self.placeholderText)
+    private static let placeholderText = "[REDACTED]"
 
     /// Keys whose values are credentials, compared case-insensitively on their last dotted component.
     private static let sensitiveKeys: [[UInt8]] = [
@@ -34,30 +37,11 @@ package enum LogRedaction {
     /// The lengths of the sensitive keys, one bit each: most keys are ruled out by their length alone.
     private static let sensitiveLengths: UInt64 = Self.sensitiveKeys.reduce(0) { $0 | 1 << UInt64($1.count) }
 
-    /// `metadata` with every credential replaced, at any depth. Only what changes is written back: a record without
-    /// credentials or nested values is returned as it came, with no copy of its dictionary.
-    package static func redacted(_ metadata: Logger.Metadata) -> Logger.Metadata {
-        var result = metadata
-        for (key, value) in metadata {
-            if Self.isSensitive(key) {
-                result[key] = Self.placeholder
-                continue
-            }
-            switch value {
-            case .dictionary, .array: result[key] = Self.redacted(value)
-            case .string, .stringConvertible: break
-            }
-        }
-        return result
-    }
-
-    private static func redacted(_ value: Logger.MetadataValue) -> Logger.MetadataValue {
-        switch value {
-        case .dictionary(let dictionary): .dictionary(Self.redacted(dictionary))
-        case .array(let array): .array(array.map { Self.redacted($0) })
-        case .string, .stringConvertible: value
-        }
-    }
+    /// The same rule for the OTLP log records, applied by the pipeline as it encodes them (off the request path).
+    package static let pipelineRedaction = LogAttributeRedaction(
+        placeholder: Self.placeholderText,
+        isSensitive: Self.isSensitive
+    )
 
     private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte

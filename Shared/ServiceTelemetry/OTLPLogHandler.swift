@@ -5,9 +5,9 @@ import TelemetryPipeline
 /// has.
 ///
 /// The pipeline's handler takes the trace and span ids of the current span itself (they become the record's
-/// `trace_id`, `span_id` and `flags` fields, not attributes), and applies no metadata provider and no redaction.
-/// This one adds what the provider gives (`correlation_id`), leaves out the ids the record already carries, and
-/// replaces credentials as the JSON line does, so the two outputs say the same thing.
+/// `trace_id`, `span_id` and `flags` fields, not attributes), and applies no metadata provider. This one adds what
+/// the provider gives (`correlation_id`) and leaves out the ids the record already carries. Credentials are replaced
+/// as the JSON line replaces them, when the pipeline encodes the record (`LogRedaction.pipelineRedaction`).
 package struct OTLPLogHandler: LogHandler {
     private var base: PipelineLogHandler
     package var metadataProvider: Logger.MetadataProvider?
@@ -22,29 +22,26 @@ package struct OTLPLogHandler: LogHandler {
         set { self.base.logLevel = newValue }
     }
 
-    /// Kept here rather than in the base, so that it is redacted with the rest.
-    package var metadata: Logger.Metadata = [:]
+    package var metadata: Logger.Metadata {
+        get { self.base.metadata }
+        set { self.base.metadata = newValue }
+    }
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
+        get { self.base[metadataKey: key] }
+        set { self.base[metadataKey: key] = newValue }
     }
 
     package func log(event: LogEvent) {
-        // As in the JSON line: explicit metadata wins over the provider's, which wins over the handler's. The call's
-        // own metadata is most of a record (an access line's dozen keys): it goes to the pipeline as it came (redacted
-        // in place only if it holds a credential), with the provider's and the handler's few keys beside it rather
-        // than merged into it, which would hash every key of the call's once more.
-        var defaults = self.metadata
-        if let provided = self.metadataProvider?.get(), !provided.isEmpty {
-            let kept =
-                provided.contains { Self.isRecordField($0.key) }
-                ? provided.filter { !Self.isRecordField($0.key) } : provided
-            if defaults.isEmpty { defaults = kept } else { defaults.merge(kept) { $1 } }
+        // As in the JSON line: explicit metadata wins over the provider's, which wins over the handler's. The three
+        // go to the pipeline as they are, side by side (`LogRecord`), rather than merged into one dictionary.
+        guard let provided = self.metadataProvider?.get(), !provided.isEmpty else {
+            self.base.log(event: event, providedMetadata: [:])
+            return
         }
-        var event = event
-        if let explicit = event.metadata { event.metadata = LogRedaction.redacted(explicit) }
-        self.base.log(event: event, defaultMetadata: LogRedaction.redacted(defaults))
+        let kept =
+            provided.contains { Self.isRecordField($0.key) } ? provided.filter { !Self.isRecordField($0.key) } : provided
+        self.base.log(event: event, providedMetadata: kept)
     }
 
     /// Provider keys that are fields of the OTLP record rather than attributes: compared as they are (short strings

@@ -94,6 +94,8 @@ package struct TelemetrySettings: Sendable {
         } catch {
             throw fail(error.variable, error.message)
         }
+        // The OTLP log records replace credentials as the JSON lines do.
+        self.pipeline.logAttributeRedaction = LogRedaction.pipelineRedaction
         // Logs are JSON lines on stdout; OTEL_LOGS_EXPORTER=otlp sends them over OTLP as well.
         self.exportsLogs = self.pipeline.logsExporter != nil
     }

@@ -68,7 +68,11 @@ public struct TelemetryPipeline: Sendable {
                 capacity: configuration.logRecords.maxQueueSize,
                 batchSize: configuration.logRecords.maxExportBatchSize
             )
-            let encoder = LogRecordEncoder(resource: resource, scope: scope)
+            let encoder = LogRecordEncoder(
+                resource: resource,
+                scope: scope,
+                redaction: configuration.logAttributeRedaction
+            )
             services.append(
                 BatchProcessor(
                     queue: queue,

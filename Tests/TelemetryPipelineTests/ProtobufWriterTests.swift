@@ -46,6 +46,66 @@ struct ProtobufWriterTests {
         }
     }
 
+    @Test(
+        "a KeyValue of a scalar, written with its lengths computed first, is byte for byte the nested messages",
+        arguments: [0, 1, 120, 127, 128, 300, 20_000]
+    )
+    func scalarKeyValues(length: Int) {
+        let text = String(repeating: "é", count: length / 2) + String(repeating: "x", count: length % 2)
+        let values: [ScalarAnyValue] = [.string(text), .int(Int64(length)), .int(-1), .double(1.5), .bool(false)]
+        for key in ["", "k", text] {
+            for value in values {
+                var direct = ProtobufWriter()
+                direct.keyValue(6, key: key, value)
+                var nested = ProtobufWriter()
+                nested.message(6) { keyValue in
+                    keyValue.presentString(1, key)
+                    keyValue.message(2) { $0.scalar(value) }
+                }
+                #expect(direct.bytes == nested.bytes, "key of \(key.utf8.count) bytes, \(value)")
+            }
+        }
+    }
+
+    @Test("a sensitive key's value is the placeholder, at any depth; other values are written as they are")
+    func redactedMetadata() {
+        let redaction = LogAttributeRedaction(placeholder: "[R]") { $0 == "secret" }
+        let inner: Logger.Metadata = ["secret": "y", "kept": "z"]
+        var written = ProtobufWriter()
+        written.metadataAttribute(6, key: "secret", value: ["nested": "x"], redaction: redaction)
+        written.metadataAttribute(6, key: "list", value: [.dictionary(inner)], redaction: redaction)
+        written.metadataAttribute(6, key: "kept", value: "w", redaction: redaction)
+
+        var expected = ProtobufWriter()
+        expected.keyValue(6, key: "secret", .string("[R]"))
+        expected.message(6) { keyValue in
+            keyValue.presentString(1, "list")
+            keyValue.message(2) { anyValue in
+                anyValue.message(5) { array in
+                    array.message(1) { element in
+                        element.message(6) { list in
+                            // A dictionary's order is its own: the entries in the order it iterates them.
+                            for key in inner.keys {
+                                list.keyValue(1, key: key, .string(key == "secret" ? "[R]" : "z"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        expected.keyValue(6, key: "kept", .string("w"))
+        #expect(written.bytes == expected.bytes)
+    }
+
+    @Test("varint sizes at every width's edges")
+    func varintSizes() {
+        for value: UInt64 in [0, 1, 127, 128, 16_383, 16_384, UInt64(UInt32.max), UInt64.max] {
+            var writer = ProtobufWriter()
+            writer.varint(value)
+            #expect(ProtobufWriter.varintSize(value) == writer.bytes.count, "\(value)")
+        }
+    }
+
     @Test("ids are written big-endian, 16 and 8 bytes")
     func ids() {
         var writer = ProtobufWriter()
@@ -58,7 +118,7 @@ struct ProtobufWriterTests {
         struct Symbol: CustomStringConvertible, Sendable { var description: String { "AAPL" } }
         func encoded(_ value: Logger.MetadataValue) -> [UInt8] {
             var writer = ProtobufWriter()
-            writer.metadataValue(value)
+            writer.metadataValue(value, redaction: .none)
             return writer.bytes
         }
         #expect(encoded("a") == [0x0A, 1, 0x61])

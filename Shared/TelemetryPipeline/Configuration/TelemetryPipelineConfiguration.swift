@@ -17,6 +17,8 @@ public struct TelemetryPipelineConfiguration: Sendable {
     /// How long both processors may take to flush at shutdown, counted from its start: with the default 5 s a
     /// process exits within Docker's 10-second stop grace even when the collector is away.
     public var flushBudget: Duration = .seconds(5)
+    /// Log attributes whose values are replaced when a record is encoded (`LogAttributeRedaction`); none by default.
+    public var logAttributeRedaction: LogAttributeRedaction = .none
 
     public init(
         resource: [String: String],

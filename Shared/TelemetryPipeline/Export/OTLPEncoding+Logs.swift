@@ -7,26 +7,25 @@ struct LogRecordEncoder: Sendable {
     let resource: [UInt8]
     /// The `InstrumentationScope` message, encoded once.
     let scope: [UInt8]
+    /// Which attributes' values are replaced as they are written.
+    let redaction: LogAttributeRedaction
 
     func encode(_ records: [LogRecord]) -> [UInt8] {
         ProtobufWriter.exportRequest(resource: self.resource, scope: self.scope, items: records, bytesPerItem: 200) {
-            Self.encode($0, into: &$1)
+            Self.encode($0, redaction: self.redaction, into: &$1)
         }
     }
 
     /// LogRecord: time_unix_nano 1, severity_number 2, severity_text 3, body 5, attributes 6, flags 8,
     /// trace_id 9, span_id 10, observed_time_unix_nano 11.
-    private static func encode(_ record: LogRecord, into writer: inout ProtobufWriter) {
+    private static func encode(_ record: LogRecord, redaction: LogAttributeRedaction, into writer: inout ProtobufWriter) {
         writer.fixed64(1, record.timeNanoseconds)
         writer.uint64(2, Self.severityNumber(record.level))
         // The data model: "the original string representation of the severity as it is known at the source".
         writer.string(3, record.level.rawValue)
         writer.message(5) { $0.presentString(1, record.message) }  // AnyValue.string_value = 1
         record.forEachAttribute { key, value in
-            writer.message(6) { keyValue in
-                keyValue.presentString(1, key)
-                keyValue.message(2) { $0.metadataValue(value) }
-            }
+            writer.metadataAttribute(6, key: key, value: value, redaction: redaction)
         }
         if let context = record.spanContext {
             writer.fixed32(8, UInt32(context.flags))
@@ -50,40 +49,59 @@ struct LogRecordEncoder: Sendable {
     }
 }
 
-extension ProtobufWriter {
-    /// A swift-log metadata value as an `AnyValue`: a string, an array (`array_value` = 5) or a key-value list
-    /// (`kvlist_value` = 6, KeyValueList: values = 1); a string-convertible value as a number or a boolean when it is
-    /// one (`int_value` = 3, `double_value` = 4, `bool_value` = 2, written even when zero: they are a `oneof`), as the
-    /// JSON line keeps them, else as its description. A number is not printed and parsed back either.
-    mutating func metadataValue(_ value: Logger.MetadataValue) {
+extension ScalarAnyValue {
+    /// A swift-log metadata value's scalar: a string, or a string-convertible value as a number or a boolean when it
+    /// is one, as the JSON line keeps them (a number is not printed and parsed back), else as its description; `nil`
+    /// for an array or a dictionary.
+    init?(_ value: Logger.MetadataValue) {
         switch value {
-        case .string(let string):
-            self.presentString(1, string)
+        case .string(let string): self = .string(string)
         case .stringConvertible(let convertible):
             switch convertible {
-            case let number as Int:
-                self.tag(3, .varint)
-                self.varint(UInt64(bitPattern: Int64(number)))
-            case let number as Double:
-                self.tag(4, .fixed64)
-                withUnsafeBytes(of: number.bitPattern.littleEndian) { self.append(contentsOf: $0) }
-            case let flag as Bool:
-                self.tag(2, .varint)
-                self.varint(flag ? 1 : 0)
-            default:
-                self.presentString(1, convertible.description)
+            case let number as Int: self = .int(Int64(number))
+            case let number as Double: self = .double(number)
+            case let flag as Bool: self = .bool(flag)
+            default: self = .string(convertible.description)
             }
+        case .array, .dictionary: return nil
+        }
+    }
+}
+
+extension ProtobufWriter {
+    /// One metadata entry as a `KeyValue`, field `field`; a sensitive key's value (at any depth) as the placeholder.
+    mutating func metadataAttribute(
+        _ field: Int,
+        key: String,
+        value: Logger.MetadataValue,
+        redaction: LogAttributeRedaction
+    ) {
+        if redaction.isSensitive(key) {
+            self.keyValue(field, key: key, .string(redaction.placeholder))
+        } else if let scalar = ScalarAnyValue(value) {
+            self.keyValue(field, key: key, scalar)
+        } else {
+            self.message(field) { keyValue in
+                keyValue.presentString(1, key)
+                keyValue.message(2) { $0.metadataValue(value, redaction: redaction) }
+            }
+        }
+    }
+
+    /// A swift-log metadata value as an `AnyValue`: a scalar (`ScalarAnyValue`), an array (`array_value` = 5) or a
+    /// key-value list (`kvlist_value` = 6, KeyValueList: values = 1).
+    mutating func metadataValue(_ value: Logger.MetadataValue, redaction: LogAttributeRedaction) {
+        switch value {
+        case .string, .stringConvertible:
+            if let scalar = ScalarAnyValue(value) { self.scalar(scalar) }
         case .array(let values):
             self.message(5) { array in
-                for value in values { array.message(1) { $0.metadataValue(value) } }
+                for value in values { array.message(1) { $0.metadataValue(value, redaction: redaction) } }
             }
         case .dictionary(let dictionary):
             self.message(6) { list in
                 for (key, value) in dictionary {
-                    list.message(1) { keyValue in
-                        keyValue.presentString(1, key)
-                        keyValue.message(2) { $0.metadataValue(value) }
-                    }
+                    list.metadataAttribute(1, key: key, value: value, redaction: redaction)
                 }
             }
         }

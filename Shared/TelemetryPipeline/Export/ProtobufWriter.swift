@@ -32,6 +32,12 @@ struct ProtobufWriter {
         self.multiByteVarint(value)
     }
 
+    /// How many bytes `varint(value)` writes.
+    @inline(__always)
+    static func varintSize(_ value: UInt64) -> Int {
+        (64 - (value | 1).leadingZeroBitCount + 6) / 7
+    }
+
     private mutating func multiByteVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
@@ -78,14 +84,14 @@ struct ProtobufWriter {
         guard !value.isEmpty else { return }
         self.tag(field, .lengthDelimited)
         self.varint(UInt64(value.utf8.count))
-        self.bytes.append(contentsOf: value.utf8)
+        self.utf8(value)
     }
 
     /// A string written even when empty: a map key or a value whose presence matters.
     mutating func presentString(_ field: Int, _ value: String) {
         self.tag(field, .lengthDelimited)
         self.varint(UInt64(value.utf8.count))
-        self.bytes.append(contentsOf: value.utf8)
+        self.utf8(value)
     }
 
     /// Big-endian id bytes (trace and span ids), as OTLP carries them.
@@ -95,6 +101,14 @@ struct ProtobufWriter {
         for word in words {
             withUnsafeBytes(of: word.bigEndian) { self.bytes.append(contentsOf: $0) }
         }
+    }
+
+    /// A string's UTF-8 as it is (a string whose tag and length are already written): copied from the string's own
+    /// storage in one piece (`append(contentsOf: string.utf8)` costs twice as much: it goes through the generic
+    /// sequence copy).
+    mutating func utf8(_ string: String) {
+        var string = string
+        string.withUTF8 { self.bytes.append(contentsOf: $0) }
     }
 
     /// Bytes as they are (a fixed-width value whose tag is already written).

@@ -8,15 +8,23 @@ struct LogRecord: Sendable {
     var message: String
     /// The call's metadata: these win.
     var attributes: Logger.Metadata
-    /// The handler's and the provider's, for the keys `attributes` has not. Kept apart rather than merged on the
-    /// request path: a merge hashes every key of the call's again; the encoder looks up only these few.
-    var defaultAttributes: Logger.Metadata = [:]
+    /// A metadata provider's (the current context's), for the keys `attributes` has not.
+    var providedAttributes: Logger.Metadata = [:]
+    /// The handler's own (`logger[metadataKey:]`), for the keys neither of the others has. The three are kept apart
+    /// rather than merged on the request path: a merge hashes every key again; the encoder looks up only the few
+    /// keys of the last two.
+    var handlerAttributes: Logger.Metadata = [:]
     /// The span the record was written in, if any: its ids and flags become the record's own fields.
     var spanContext: SpanContext?
 
-    /// Every attribute of the record once, the call's first, then the defaults it does not override.
+    /// Every attribute of the record once: the call's, then the provider's, then the handler's, each only where the
+    /// ones before do not have its key.
     func forEachAttribute(_ body: (String, Logger.MetadataValue) -> Void) {
         for (key, value) in self.attributes { body(key, value) }
-        for (key, value) in self.defaultAttributes where self.attributes[key] == nil { body(key, value) }
+        for (key, value) in self.providedAttributes where self.attributes[key] == nil { body(key, value) }
+        for (key, value) in self.handlerAttributes
+        where self.attributes[key] == nil && self.providedAttributes[key] == nil {
+            body(key, value)
+        }
     }
 }
