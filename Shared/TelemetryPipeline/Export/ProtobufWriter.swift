@@ -1,13 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Writes protobuf's wire format from field numbers: what the OTLP encoders use instead of generated code.
 ///
 /// Fields holding their type's default (0, empty) are left out, as proto3 does. A nested message is written in
 /// place, behind a one-byte length that is widened afterwards when the message turned out longer than 127 bytes,
 /// so nothing is encoded twice.
-struct ProtobufWriter {
-    private(set) var bytes: [UInt8] = []
+///
+/// The bytes go into a buffer of its own rather than an `Array`: a span writes some two hundred small pieces, and
+/// each append to an array checks that its storage is not shared. The writer owns its buffer and cannot be copied;
+/// `bytes` copies what was written out once, at the end.
+struct ProtobufWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// How many bytes have been written.
+    private(set) var count = 0
 
     init(reservingCapacity capacity: Int = 0) {
-        self.bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        self.base = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        self.base.deallocate()
+    }
+
+    /// What has been written.
+    var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: self.base, count: self.count))
     }
 
     enum WireType: UInt8 {
@@ -15,6 +40,28 @@ struct ProtobufWriter {
         case fixed64 = 1
         case lengthDelimited = 2
         case fixed32 = 5
+    }
+
+    /// Room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if self.count + extra > self.capacity { self.grow(toAtLeast: self.count + extra) }
+    }
+
+    private mutating func grow(toAtLeast minimum: Int) {
+        let capacity = max(minimum, 2 * self.capacity)
+        let base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        base.initialize(from: self.base, count: self.count)
+        self.base.deallocate()
+        self.base = base
+        self.capacity = capacity
+    }
+
+    @inline(__always)
+    private mutating func byte(_ value: UInt8) {
+        self.reserve(1)
+        self.base[self.count] = value
+        self.count += 1
     }
 
     @inline(__always)
@@ -26,25 +73,30 @@ struct ProtobufWriter {
     @inline(__always)
     mutating func varint(_ value: UInt64) {
         guard value >= 0x80 else {
-            self.bytes.append(UInt8(truncatingIfNeeded: value))
+            self.byte(UInt8(truncatingIfNeeded: value))
             return
         }
-        self.multiByteVarint(value)
+        self.reserve(10)
+        self.count = Self.writeVarint(value, at: self.base + self.count) - self.base
+    }
+
+    /// Writes `value` as a varint at `position`; returns the position after it.
+    private static func writeVarint(_ value: UInt64, at position: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var value = value
+        var position = position
+        while value >= 0x80 {
+            position.pointee = UInt8(truncatingIfNeeded: value) | 0x80
+            position += 1
+            value >>= 7
+        }
+        position.pointee = UInt8(value)
+        return position + 1
     }
 
     /// How many bytes `varint(value)` writes.
     @inline(__always)
     static func varintSize(_ value: UInt64) -> Int {
         (64 - (value | 1).leadingZeroBitCount + 6) / 7
-    }
-
-    private mutating func multiByteVarint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            self.bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        self.bytes.append(UInt8(value))
     }
 
     mutating func uint64(_ field: Int, _ value: UInt64) {
@@ -65,26 +117,24 @@ struct ProtobufWriter {
     mutating func fixed64(_ field: Int, _ value: UInt64) {
         guard value != 0 else { return }
         self.tag(field, .fixed64)
-        withUnsafeBytes(of: value.littleEndian) { self.bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.littleEndian) { self.append(contentsOf: $0) }
     }
 
     mutating func fixed32(_ field: Int, _ value: UInt32) {
         guard value != 0 else { return }
         self.tag(field, .fixed32)
-        withUnsafeBytes(of: value.littleEndian) { self.bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.littleEndian) { self.append(contentsOf: $0) }
     }
 
     mutating func double(_ field: Int, _ value: Double) {
         guard value != 0 else { return }
         self.tag(field, .fixed64)
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { self.bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { self.append(contentsOf: $0) }
     }
 
     mutating func string(_ field: Int, _ value: String) {
         guard !value.isEmpty else { return }
-        self.tag(field, .lengthDelimited)
-        self.varint(UInt64(value.utf8.count))
-        self.utf8(value)
+        self.presentString(field, value)
     }
 
     /// A string written even when empty: a map key or a value whose presence matters.
@@ -94,50 +144,61 @@ struct ProtobufWriter {
         self.utf8(value)
     }
 
-    /// Big-endian id bytes (trace and span ids), as OTLP carries them.
-    mutating func id(_ field: Int, _ words: UInt64...) {
-        self.tag(field, .lengthDelimited)
-        self.varint(UInt64(words.count * 8))
-        for word in words {
-            withUnsafeBytes(of: word.bigEndian) { self.bytes.append(contentsOf: $0) }
-        }
-    }
-
-    /// A string's UTF-8 as it is (a string whose tag and length are already written): copied from the string's own
-    /// storage in one piece (`append(contentsOf: string.utf8)` costs twice as much: it goes through the generic
-    /// sequence copy).
+    /// A string's UTF-8 as it is (a string whose tag and length are already written), copied from the string's own
+    /// storage in one piece.
     mutating func utf8(_ string: String) {
         var string = string
-        string.withUTF8 { self.bytes.append(contentsOf: $0) }
+        string.withUTF8 { self.append(contentsOf: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Big-endian id bytes (trace and span ids), as OTLP carries them.
+    mutating func id(_ field: Int, _ high: UInt64, _ low: UInt64) {
+        self.tag(field, .lengthDelimited)
+        self.byte(16)
+        withUnsafeBytes(of: high.bigEndian) { self.append(contentsOf: $0) }
+        withUnsafeBytes(of: low.bigEndian) { self.append(contentsOf: $0) }
+    }
+
+    /// A span id's eight big-endian bytes.
+    mutating func id(_ field: Int, _ value: UInt64) {
+        self.tag(field, .lengthDelimited)
+        self.byte(8)
+        withUnsafeBytes(of: value.bigEndian) { self.append(contentsOf: $0) }
     }
 
     /// Bytes as they are (a fixed-width value whose tag is already written).
     mutating func append(contentsOf raw: UnsafeRawBufferPointer) {
-        self.bytes.append(contentsOf: raw)
+        guard let source = raw.baseAddress, !raw.isEmpty else { return }
+        self.reserve(raw.count)
+        UnsafeMutableRawPointer(self.base + self.count).copyMemory(from: source, byteCount: raw.count)
+        self.count += raw.count
     }
 
     /// Already encoded bytes of a message (a resource or a scope encoded once) as field `field`.
     mutating func encodedMessage(_ field: Int, _ encoded: [UInt8]) {
         self.tag(field, .lengthDelimited)
         self.varint(UInt64(encoded.count))
-        self.bytes.append(contentsOf: encoded)
+        encoded.withUnsafeBytes { self.append(contentsOf: $0) }
     }
 
     /// A nested message written by `body`, always present (an empty message still says the field is set).
     mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
         self.tag(field, .lengthDelimited)
-        let lengthAt = self.bytes.count
-        self.bytes.append(0)
+        let lengthAt = self.count
+        self.byte(0)
         body(&self)
-        let length = self.bytes.count - lengthAt - 1
+        let length = self.count - lengthAt - 1
         guard length >= 0x80 else {
-            self.bytes[lengthAt] = UInt8(length)
+            self.base[lengthAt] = UInt8(length)
             return
         }
-        var prefix = ProtobufWriter()
-        prefix.varint(UInt64(length))
-        self.bytes[lengthAt] = prefix.bytes[0]
-        self.bytes.insert(contentsOf: prefix.bytes[1...], at: lengthAt + 1)
+        // The length takes more than its one byte: move the message up by the difference, then write the length.
+        let extra = Self.varintSize(UInt64(length)) - 1
+        self.reserve(extra)
+        let message = self.base + lengthAt + 1
+        memmove(message + extra, message, length)  // the two ranges overlap
+        self.count += extra
+        _ = Self.writeVarint(UInt64(length), at: self.base + lengthAt)
     }
 }
 
