@@ -114,6 +114,17 @@ struct TelemetrySettingsTests {
         #expect(set.spanLimits.eventCount == 4 && set.spanLimits.attributeValueLength == 64)
     }
 
+    @Test("OTLP log records are redacted by the JSON line's rule: the pipeline is given it")
+    func logRedaction() throws {
+        let redaction = try TelemetrySettings(environment: [:], defaultServiceName: "gateway").pipeline
+            .logAttributeRedaction
+        #expect(redaction.placeholder == "[REDACTED]")
+        for key in ["authorization", "http.request.header.Cookie", "password", "x-api-key"] {
+            #expect(redaction.isSensitive(key), "\(key)")
+        }
+        #expect(!redaction.isSensitive("http.route") && !redaction.isSensitive("correlation_id"))
+    }
+
     @Test("the resource names the service's version and the telemetry SDK")
     func resource() throws {
         let settings = try TelemetrySettings(environment: [:], defaultServiceName: "gateway")
