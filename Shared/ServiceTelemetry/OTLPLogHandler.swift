@@ -40,7 +40,8 @@ package struct OTLPLogHandler: LogHandler {
             return
         }
         let kept =
-            provided.contains { Self.isRecordField($0.key) } ? provided.filter { !Self.isRecordField($0.key) } : provided
+            provided.contains { Self.isRecordField($0.key) }
+            ? provided.filter { !Self.isRecordField($0.key) } : provided
         self.base.log(event: event, providedMetadata: kept)
     }
 

@@ -82,7 +82,8 @@ extension ProtobufWriter {
         let keyCount = key.utf8.count
         let valueLength = value.encodedLength
         self.tag(field, .lengthDelimited)
-        let length = 2 + Self.varintSize(UInt64(keyCount)) + keyCount + Self.varintSize(UInt64(valueLength)) + valueLength
+        let length =
+            2 + Self.varintSize(UInt64(keyCount)) + keyCount + Self.varintSize(UInt64(valueLength)) + valueLength
         self.varint(UInt64(length))
         self.tag(1, .lengthDelimited)
         self.varint(UInt64(keyCount))

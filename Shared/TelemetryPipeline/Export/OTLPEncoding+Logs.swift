@@ -18,7 +18,11 @@ struct LogRecordEncoder: Sendable {
 
     /// LogRecord: time_unix_nano 1, severity_number 2, severity_text 3, body 5, attributes 6, flags 8,
     /// trace_id 9, span_id 10, observed_time_unix_nano 11.
-    private static func encode(_ record: LogRecord, redaction: LogAttributeRedaction, into writer: inout ProtobufWriter) {
+    private static func encode(
+        _ record: LogRecord,
+        redaction: LogAttributeRedaction,
+        into writer: inout ProtobufWriter
+    ) {
         writer.fixed64(1, record.timeNanoseconds)
         writer.uint64(2, Self.severityNumber(record.level))
         // The data model: "the original string representation of the severity as it is known at the source".

@@ -81,7 +81,10 @@ struct ProtobufWriter: ~Copyable {
     }
 
     /// Writes `value` as a varint at `position`; returns the position after it.
-    private static func writeVarint(_ value: UInt64, at position: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+    private static func writeVarint(
+        _ value: UInt64,
+        at position: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
         var value = value
         var position = position
         while value >= 0x80 {
