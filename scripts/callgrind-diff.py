@@ -8,11 +8,13 @@ can be pinned to code rather than guessed at.
     scripts/callgrind-diff.py /tmp/bench-A/callgrind-swift-off-gateway.3 /tmp/bench-B/callgrind-swift-off-gateway.3 400
 """
 import collections
+import os
 import re
 import sys
 
 # Our modules: a module renamed or split still counts as ours, so a move between them is not a difference.
-TOP = int(__import__("os").environ.get("CALLGRIND_DIFF_TOP", "20"))
+# How many of the functions that moved most to list.
+TOP = int(os.environ.get("CALLGRIND_DIFF_TOP", "20"))
 OURS = {"Shared", "ServiceTelemetry", "PrometheusExemplars", "PrometheusExemplarsHummingbird", "ServiceLifecycleSupport",
         "ServiceConfiguration", "GRPCObservability", "TraceContextPropagation", "ObservabilityPrimitives", "Gateway",
         "CoreEngine", "MarketDataContract", "TelemetryPipeline"}

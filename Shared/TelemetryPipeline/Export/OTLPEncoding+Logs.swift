@@ -98,9 +98,12 @@ extension ProtobufWriter {
     /// A swift-log metadata value as an `AnyValue`: a scalar (`ScalarAnyValue`), an array (`array_value` = 5) or a
     /// key-value list (`kvlist_value` = 6, KeyValueList: values = 1).
     mutating func metadataValue(_ value: Logger.MetadataValue, redaction: LogAttributeRedaction) {
+        if let scalar = ScalarAnyValue(value) {
+            self.scalar(scalar)
+            return
+        }
         switch value {
-        case .string, .stringConvertible:
-            if let scalar = ScalarAnyValue(value) { self.scalar(scalar) }
+        case .string, .stringConvertible: break  // a scalar, written above
         case .array(let values):
             self.message(5) { array in
                 for value in values { array.message(1) { $0.metadataValue(value, redaction: redaction) } }
