@@ -48,15 +48,21 @@ package struct JSONLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
+        self.write(event, providedMetadata: self.metadataProvider?.get() ?? [:], handlerMetadata: self.metadata)
+    }
+
+    /// Writes `event`'s line with `providedMetadata` (a metadata provider's) and `handlerMetadata` (a logger's own) in
+    /// place of this handler's provider and metadata: what `ServiceLogHandler`, which keeps both itself, calls.
+    package func write(_ event: LogEvent, providedMetadata provided: Logger.Metadata, handlerMetadata: Logger.Metadata)
+    {
         // Explicit metadata wins over the provider's, which wins over the handler's: collected without
         // merging dictionaries, since a request's access line pays for every copy.
-        let provided = self.metadataProvider?.get() ?? [:]
         let explicit = event.metadata ?? [:]
         var fields: [Field] = []
-        fields.reserveCapacity(explicit.count + provided.count + self.metadata.count)
+        fields.reserveCapacity(explicit.count + provided.count + handlerMetadata.count)
         for (key, value) in explicit { fields.append(Field(key: key, value: value)) }
         for (key, value) in provided where explicit[key] == nil { fields.append(Field(key: key, value: value)) }
-        for (key, value) in self.metadata where explicit[key] == nil && provided[key] == nil {
+        for (key, value) in handlerMetadata where explicit[key] == nil && provided[key] == nil {
             fields.append(Field(key: key, value: value))
         }
 

@@ -12,7 +12,7 @@ import Tracing
 ///
 /// - Logs: `JSONLogHandler` on stdout at `LOG_LEVEL`, with `trace_id`, `span_id` (of the current span's context)
 ///   and `correlation_id` on every line written inside a request; with `OTEL_LOGS_EXPORTER=otlp` every record also
-///   goes out over OTLP (`OTLPLogHandler` in front of the pipeline's `PipelineLogHandler`).
+///   goes out over OTLP as well (`ServiceLogHandler`, writing to both).
 /// - Traces: `TelemetryPipeline`'s tracer and OTLP exporters, configured by the `OTEL_*` variables
 ///   (see `TelemetrySettings`), multiplexed with `BaggageInstrument` for W3C baggage.
 package enum Observability {
@@ -61,24 +61,17 @@ package enum Observability {
             services.append(pipeline.service)
         }
 
-        let makeOTLPLogHandler = otlpLogHandler
-        let stdoutLogHandler = outputs.stdoutLogHandler
+        let writesLogLines = outputs.writesLogLines
+        let pipelineLogHandler = otlpLogHandler
         LoggingSystem.bootstrap(
             { label, provider in
-                let json = stdoutLogHandler(
-                    JSONLogHandler(
-                        label: label,
-                        service: resolvedServiceName,
-                        instance: instanceID,
-                        logLevel: logLevel,
-                        metadataProvider: provider
-                    )
+                ServiceLogHandler(
+                    lines: writesLogLines
+                        ? JSONLogHandler(label: label, service: resolvedServiceName, instance: instanceID) : nil,
+                    pipeline: pipelineLogHandler,
+                    logLevel: logLevel,
+                    metadataProvider: provider
                 )
-                guard let makeOTLPLogHandler else { return json }
-                // The record's trace fields come from the span context itself: only the correlation id is metadata.
-                var otlp = OTLPLogHandler(base: makeOTLPLogHandler, metadataProvider: .correlationID)
-                otlp.logLevel = logLevel
-                return MultiplexLogHandler([json, otlp])
             },
             metadataProvider: metadataProvider
         )
@@ -121,7 +114,7 @@ extension Logger.MetadataProvider {
         return metadata
     }
 
-    /// Adds `correlation_id` from the current `ServiceContext`.
+    /// `correlation_id` from the current `ServiceContext` alone: for loggers under a tracer other than the pipeline's.
     package static let correlationID = Logger.MetadataProvider {
         guard let correlationID = ServiceContext.current?.correlationID else { return [:] }
         return ["correlation_id": .string(correlationID)]

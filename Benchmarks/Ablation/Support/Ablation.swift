@@ -44,11 +44,11 @@ package struct Ablation: Sendable {
         self.leftOut.contains(name)
     }
 
-    /// Production's outputs, with swift-log's and swift-metrics' no-ops in place of those left out.
+    /// Production's outputs, without JSON lines or with swift-metrics' no-op in place of the factory when left out.
     package var outputs: TelemetryOutputs {
         var outputs = TelemetryOutputs.standard
         if self.leavesOut("json-logs") {
-            outputs.stdoutLogHandler = { _ in SwiftLogNoOpLogHandler() }
+            outputs.writesLogLines = false
         }
         if self.leavesOut("metrics") {
             outputs.metricsFactory = { _ in NOOPMetricsHandler.instance }

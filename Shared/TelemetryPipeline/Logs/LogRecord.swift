@@ -8,7 +8,8 @@ struct LogRecord: Sendable {
     var message: String
     /// The call's metadata: these win.
     var attributes: Logger.Metadata
-    /// A metadata provider's (the current context's), for the keys `attributes` has not.
+    /// A metadata provider's (the current context's), for the keys `attributes` has not. Its span context keys are
+    /// left out when the record has a span context (`isSpanContextKey`).
     var providedAttributes: Logger.Metadata = [:]
     /// The handler's own (`logger[metadataKey:]`), for the keys neither of the others has. The three are kept apart
     /// rather than merged on the request path: a merge hashes every key again; the encoder looks up only the few
@@ -21,10 +22,21 @@ struct LogRecord: Sendable {
     /// ones before do not have its key.
     func forEachAttribute(_ body: (String, Logger.MetadataValue) -> Void) {
         for (key, value) in self.attributes { body(key, value) }
-        for (key, value) in self.providedAttributes where self.attributes[key] == nil { body(key, value) }
+        let hasSpanContext = self.spanContext != nil
+        for (key, value) in self.providedAttributes
+        where !(hasSpanContext && Self.isSpanContextKey(key)) && self.attributes[key] == nil {
+            body(key, value)
+        }
         for (key, value) in self.handlerAttributes
         where self.attributes[key] == nil && self.providedAttributes[key] == nil {
             body(key, value)
         }
+    }
+
+    /// The keys a metadata provider puts the current span's ids and flags under (swift-otel's and this project's): a
+    /// record written in a span carries them as its own fields, so they are not also attributes. Compared as they
+    /// are (short strings compare inline), off the request path.
+    static func isSpanContextKey(_ key: String) -> Bool {
+        key == "trace_id" || key == "span_id" || key == "trace_flags"
     }
 }

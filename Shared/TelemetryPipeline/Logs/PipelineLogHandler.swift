@@ -8,6 +8,10 @@ import Tracing
 /// It adds no metadata provider's output and changes no value (credentials are replaced when records are encoded:
 /// `TelemetryPipelineConfiguration.logAttributeRedaction`): pick the level where the rest of the service's logging
 /// is set up (often beside a handler that writes to stdout, in a `MultiplexLogHandler`).
+///
+/// A record written inside a span carries that span's ids and flags as its own fields, so a metadata provider's
+/// `trace_id`, `span_id` and `trace_flags` (the keys OpenTelemetry's logging metadata providers use) are not repeated
+/// as its attributes.
 public struct PipelineLogHandler: LogHandler {
     let queue: BatchQueue<LogRecord>
     public var logLevel: Logger.Level = .info
@@ -23,13 +27,13 @@ public struct PipelineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        self.log(event: event, providedMetadata: [:])
+        self.log(event: event, providedMetadata: [:], handlerMetadata: self.metadata)
     }
 
-    /// Queues `event` with a metadata provider's `providedMetadata` under the call's metadata, and this handler's own
-    /// under both, without merging them: the encoder writes each key once. What a handler in front of this one that
-    /// applies a metadata provider hands it.
-    package func log(event: LogEvent, providedMetadata: Logger.Metadata) {
+    /// Queues `event` with a metadata provider's `providedMetadata` under the call's metadata, and `handlerMetadata`
+    /// (a logger's own) under both, without merging them: the encoder writes each key once. What a handler that keeps
+    /// the logger's metadata and applies its provider itself, for this pipeline and other outputs at once, hands it.
+    package func log(event: LogEvent, providedMetadata: Logger.Metadata, handlerMetadata: Logger.Metadata) {
         var attributes = event.metadata ?? [:]
         if let error = event.error {
             attributes["exception.type"] = .string(String(reflecting: type(of: error)))
@@ -42,7 +46,7 @@ public struct PipelineLogHandler: LogHandler {
                 message: event.message.description,
                 attributes: attributes,
                 providedAttributes: providedMetadata,
-                handlerAttributes: self.metadata,
+                handlerAttributes: handlerMetadata,
                 spanContext: ServiceContext.current?.pipelineSpanContext
             )
         )
