@@ -106,6 +106,47 @@ struct ProtobufWriterTests {
         }
     }
 
+    @Test(
+        "an export request's envelope, written after its items, is byte for byte the nested messages",
+        arguments: [0, 1, 3, 100, 2_000]
+    )
+    func exportRequestEnvelope(itemCount: Int) {
+        // Items of several sizes, so that the groups' lengths take one, two and three bytes across the arguments;
+        // a resource longer than 127 bytes, and an estimate per item far too small, so the buffer grows.
+        let items = (0..<itemCount).map { String(repeating: "i", count: $0 % 200) }
+        let resource = [UInt8](repeating: 0x2A, count: 300)
+        let scope: [UInt8] = [0x0A, 0x01, 0x73]
+        let written = ProtobufWriter.exportRequest(resource: resource, scope: scope, items: items, bytesPerItem: 1) {
+            $1.presentString(1, $0)
+        }
+        var nested = ProtobufWriter()
+        nested.message(1) { resourceGroup in
+            resourceGroup.encodedMessage(1, resource)
+            resourceGroup.message(2) { scopeGroup in
+                scopeGroup.encodedMessage(1, scope)
+                for item in items { scopeGroup.message(2) { $0.presentString(1, item) } }
+            }
+        }
+        #expect(written == nested.bytes)
+    }
+
+    @Test("a header goes right before what was written, in the headroom, whatever of the headroom it leaves")
+    func prepend() {
+        let text = String(repeating: "t", count: 100)  // past the 64 bytes a writer starts with: the buffer grows
+        var contents = ProtobufWriter()
+        contents.uint64(2, 7)
+        contents.presentString(3, text)
+        for headroom in [2, 3, 40] {
+            var writer = ProtobufWriter(headroom: headroom)
+            writer.uint64(2, 7)
+            writer.presentString(3, text)
+            var header = ProtobufWriter()
+            header.uint64(1, 1)
+            writer.prepend(header)
+            #expect(writer.bytes == [0x08, 0x01] + contents.bytes, "headroom \(headroom)")
+        }
+    }
+
     @Test("ids are written big-endian, 16 and 8 bytes")
     func ids() {
         var writer = ProtobufWriter()

@@ -11,7 +11,7 @@ struct LogRecordEncoder: Sendable {
     let redaction: LogAttributeRedaction
 
     func encode(_ records: [LogRecord]) -> [UInt8] {
-        ProtobufWriter.exportRequest(resource: self.resource, scope: self.scope, items: records, bytesPerItem: 200) {
+        ProtobufWriter.exportRequest(resource: self.resource, scope: self.scope, items: records, bytesPerItem: 320) {
             Self.encode($0, redaction: self.redaction, into: &$1)
         }
     }

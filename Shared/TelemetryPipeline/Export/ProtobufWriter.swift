@@ -15,24 +15,41 @@ import Darwin
 /// The bytes go into a buffer of its own rather than an `Array`: a span writes some two hundred small pieces, and
 /// each append to an array checks that its storage is not shared. The writer owns its buffer and cannot be copied;
 /// `bytes` copies what was written out once, at the end.
+///
+/// An envelope whose lengths are those of everything inside it (an export request around a batch) is written last,
+/// into headroom left before the contents (`init(reservingCapacity:headroom:)`, `prepend(_:)`): as nested messages
+/// around a batch longer than 127 bytes, each level would move the whole batch up once.
 struct ProtobufWriter: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    /// How many bytes have been written.
+    /// Where the bytes end: the headroom and what has been written.
     private(set) var count = 0
+    /// Where the bytes start: the headroom not taken by a prepended header.
+    private var start = 0
 
-    init(reservingCapacity capacity: Int = 0) {
-        self.capacity = max(capacity, 64)
+    /// A writer with room for `capacity` bytes, after `headroom` bytes left for `prepend(_:)`.
+    init(reservingCapacity capacity: Int = 0, headroom: Int = 0) {
+        self.capacity = max(headroom + capacity, 64)
         self.base = .allocate(capacity: self.capacity)
+        self.count = headroom
+        self.start = headroom
     }
 
     deinit {
         self.base.deallocate()
     }
 
-    /// What has been written.
+    /// What has been written, with a prepended header first.
     var bytes: [UInt8] {
-        Array(UnsafeBufferPointer(start: self.base, count: self.count))
+        Array(UnsafeBufferPointer(start: self.base + self.start, count: self.count - self.start))
+    }
+
+    /// Puts what `header` wrote right before what this writer has written, in the headroom left at `init`.
+    mutating func prepend(_ header: borrowing ProtobufWriter) {
+        let size = header.count - header.start
+        precondition(size <= self.start, "a header of \(size) bytes does not fit a headroom of \(self.start)")
+        self.start -= size
+        (self.base + self.start).initialize(from: header.base + header.start, count: size)
     }
 
     enum WireType: UInt8 {
@@ -51,7 +68,7 @@ struct ProtobufWriter: ~Copyable {
     private mutating func grow(toAtLeast minimum: Int) {
         let capacity = max(minimum, 2 * self.capacity)
         let base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        base.initialize(from: self.base, count: self.count)
+        (base + self.start).initialize(from: self.base + self.start, count: self.count - self.start)
         self.base.deallocate()
         self.base = base
         self.capacity = capacity
