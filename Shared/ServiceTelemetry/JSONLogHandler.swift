@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import TelemetryPipeline
 
 #if canImport(Glibc)
 import Glibc
@@ -13,8 +14,9 @@ import Darwin
 ///
 /// Fields, in order: `timestamp` (RFC 3339, UTC, milliseconds), `level`, `message`, `service`,
 /// `service_instance_id` (which replica wrote it, the resource's `service.instance.id`, when given), `logger`,
-/// then the metadata: `trace_id`, `span_id` and `correlation_id` first when present (the metadata
-/// provider adds them inside a request), the rest sorted by key. Values of keys that carry
+/// then `trace_id`, `span_id`, `trace_flags` and `correlation_id` when the record has them (`LogCorrelation`, which
+/// `ServiceLogHandler` reads inside a request; metadata of those names, a provider's, comes first otherwise), then the
+/// rest of the metadata sorted by key. Values of keys that carry
 /// credentials (`authorization`, `cookie`, …) are replaced by `[REDACTED]` wherever they appear (`LogRedaction`).
 package struct JSONLogHandler: LogHandler {
     package var logLevel: Logger.Level
@@ -48,21 +50,37 @@ package struct JSONLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        self.write(event, providedMetadata: self.metadataProvider?.get() ?? [:], handlerMetadata: self.metadata)
+        self.write(
+            event,
+            correlation: .none,
+            providedMetadata: self.metadataProvider?.get() ?? [:],
+            handlerMetadata: self.metadata
+        )
     }
 
-    /// Writes `event`'s line with `providedMetadata` (a metadata provider's) and `handlerMetadata` (a logger's own) in
-    /// place of this handler's provider and metadata: what `ServiceLogHandler`, which keeps both itself, calls.
-    package func write(_ event: LogEvent, providedMetadata provided: Logger.Metadata, handlerMetadata: Logger.Metadata)
-    {
+    /// Writes `event`'s line with `correlation`'s fields, `providedMetadata` (a metadata provider's) and
+    /// `handlerMetadata` (a logger's own) in place of this handler's provider and metadata: what `ServiceLogHandler`,
+    /// which keeps all three itself, calls. Metadata under the name of a field `correlation` gives is left out.
+    package func write(
+        _ event: LogEvent,
+        correlation: LogCorrelation,
+        providedMetadata provided: Logger.Metadata,
+        handlerMetadata: Logger.Metadata
+    ) {
         // Explicit metadata wins over the provider's, which wins over the handler's: collected without
         // merging dictionaries, since a request's access line pays for every copy.
         let explicit = event.metadata ?? [:]
+        let correlated = !correlation.isEmpty
         var fields: [Field] = []
         fields.reserveCapacity(explicit.count + provided.count + handlerMetadata.count)
-        for (key, value) in explicit { fields.append(Field(key: key, value: value)) }
-        for (key, value) in provided where explicit[key] == nil { fields.append(Field(key: key, value: value)) }
-        for (key, value) in handlerMetadata where explicit[key] == nil && provided[key] == nil {
+        for (key, value) in explicit where !(correlated && correlation.covers(key)) {
+            fields.append(Field(key: key, value: value))
+        }
+        for (key, value) in provided where !(correlated && correlation.covers(key)) && explicit[key] == nil {
+            fields.append(Field(key: key, value: value))
+        }
+        for (key, value) in handlerMetadata
+        where !(correlated && correlation.covers(key)) && explicit[key] == nil && provided[key] == nil {
             fields.append(Field(key: key, value: value))
         }
 
@@ -74,6 +92,14 @@ package struct JSONLogHandler: LogHandler {
         line.field("service", string: self.service)
         if let instance = self.instance { line.field("service_instance_id", string: instance) }
         line.field("logger", string: self.label)
+        if let spanContext = correlation.spanContext {
+            line.field(LogCorrelation.traceIDKey, string: spanContext.traceID.hexString)
+            line.field(LogCorrelation.spanIDKey, string: spanContext.spanID.hexString)
+            line.field(LogCorrelation.traceFlagsKey, string: spanContext.flagsHexString)
+        }
+        if let correlationID = correlation.correlationID {
+            line.field(LogCorrelation.correlationIDKey, string: correlationID)
+        }
         // The fields are put in order by their positions, not moved themselves: a field is a key and a value, and
         // each move of one retains and releases both.
         withUnsafeTemporaryAllocation(of: Int.self, capacity: fields.count) { order in
@@ -121,7 +147,10 @@ package struct JSONLogHandler: LogHandler {
     }
 
     /// Trace correlation first, so a reader's eye finds it in the same place on every line.
-    private static let leadingKeys = ["trace_id", "span_id", "trace_flags", "correlation_id"]
+    private static let leadingKeys = [
+        LogCorrelation.traceIDKey, LogCorrelation.spanIDKey, LogCorrelation.traceFlagsKey,
+        LogCorrelation.correlationIDKey,
+    ]
 
 }
 

@@ -10,9 +10,9 @@ import Tracing
 
 /// Installs logging and tracing for one process. Call it once, first thing in `main`.
 ///
-/// - Logs: `JSONLogHandler` on stdout at `LOG_LEVEL`, with `trace_id`, `span_id` (of the current span's context)
-///   and `correlation_id` on every line written inside a request; with `OTEL_LOGS_EXPORTER=otlp` every record also
-///   goes out over OTLP as well (`ServiceLogHandler`, writing to both).
+/// - Logs: `ServiceLogHandler` at `LOG_LEVEL`: JSON lines on stdout (`JSONLogHandler`) with `trace_id`, `span_id`,
+///   `trace_flags` (the current span's) and `correlation_id` on every line written inside a request
+///   (`LogCorrelation`); with `OTEL_LOGS_EXPORTER=otlp` every record goes out over OTLP as well.
 /// - Traces: `TelemetryPipeline`'s tracer and OTLP exporters, configured by the `OTEL_*` variables
 ///   (see `TelemetrySettings`), multiplexed with `BaggageInstrument` for W3C baggage.
 package enum Observability {
@@ -41,8 +41,6 @@ package enum Observability {
         let settings = try TelemetrySettings(environment: environment, defaultServiceName: serviceName)
         let resolvedServiceName = settings.serviceName
         let instanceID = settings.serviceInstanceID
-
-        let metadataProvider = Logger.MetadataProvider.traceAndCorrelation
 
         var services: [any Service] = []
         var instruments: [any Instrument] = []
@@ -73,7 +71,8 @@ package enum Observability {
                     metadataProvider: provider
                 )
             },
-            metadataProvider: metadataProvider
+            // No provider: what ties a record to its request is read by the handler itself (`LogCorrelation`).
+            metadataProvider: nil
         )
 
         if settings.propagatesBaggage {
@@ -98,23 +97,7 @@ package enum Observability {
 }
 
 extension Logger.MetadataProvider {
-    /// `trace_id`, `span_id` and `trace_flags` of the current span (`TelemetryPipeline`'s span context), with
-    /// `correlation_id` in the same dictionary: one dictionary a line, not swift-log's multiplex of three.
-    package static let traceAndCorrelation = Logger.MetadataProvider {
-        let context = ServiceContext.current
-        var metadata = Logger.Metadata(minimumCapacity: 4)
-        if let spanContext = context?.pipelineSpanContext {
-            metadata["trace_id"] = .string(spanContext.traceID.hexString)
-            metadata["span_id"] = .string(spanContext.spanID.hexString)
-            metadata["trace_flags"] = .string(spanContext.flagsHexString)
-        }
-        if let correlationID = context?.correlationID {
-            metadata["correlation_id"] = .string(correlationID)
-        }
-        return metadata
-    }
-
-    /// `correlation_id` from the current `ServiceContext` alone: for loggers under a tracer other than the pipeline's.
+    /// `correlation_id` from the current `ServiceContext`: for a `JSONLogHandler` of its own (tests, benchmarks).
     package static let correlationID = Logger.MetadataProvider {
         guard let correlationID = ServiceContext.current?.correlationID else { return [:] }
         return ["correlation_id": .string(correlationID)]

@@ -6,8 +6,9 @@ import TelemetryPipeline
 ///
 /// One handler with two outputs rather than swift-log's `MultiplexLogHandler` over two: the logger's metadata is
 /// kept once (Hummingbird sets a request id on each request's logger, which a multiplex sets in every handler it
-/// holds), and the metadata provider runs once a record for both outputs. The pipeline is handed the provider's
-/// `trace_id`, `span_id` and `trace_flags` too, and leaves them out: its record carries them as fields.
+/// holds), and what ties a record to its request (`LogCorrelation`: the span's ids and flags, the correlation id) is
+/// read once a record for both outputs, each writing it as fields of its own. A metadata provider, when a logger
+/// has one, runs once a record too.
 package struct ServiceLogHandler: LogHandler {
     package var logLevel: Logger.Level
     package var metadata: Logger.Metadata = [:]
@@ -37,8 +38,15 @@ package struct ServiceLogHandler: LogHandler {
 
     package func log(event: LogEvent) {
         guard self.lines != nil || self.pipeline != nil else { return }
+        let correlation = LogCorrelation.current
         let provided = self.metadataProvider?.get() ?? [:]
-        self.lines?.write(event, providedMetadata: provided, handlerMetadata: self.metadata)
-        self.pipeline?.log(event: event, providedMetadata: provided, handlerMetadata: self.metadata)
+        self.lines?.write(event, correlation: correlation, providedMetadata: provided, handlerMetadata: self.metadata)
+        self.pipeline?.log(
+            event: event,
+            spanContext: correlation.spanContext,
+            contextAttribute: correlation.correlationID.map { (LogCorrelation.correlationIDKey, $0) },
+            providedMetadata: provided,
+            handlerMetadata: self.metadata
+        )
     }
 }

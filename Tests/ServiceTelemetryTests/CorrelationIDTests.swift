@@ -1,4 +1,3 @@
-import Logging
 import ServiceContextModule
 import ServiceTelemetry
 import TelemetryPipeline
@@ -36,25 +35,24 @@ struct CorrelationIDTests {
         #expect(CorrelationID.resolve(nil).count == 32)
     }
 
-    @Test("log lines get the current span's ids and flags and the correlation id in one dictionary")
-    func traceAndCorrelationMetadata() {
-        let provider = Logger.MetadataProvider.traceAndCorrelation
-        #expect(provider.get() == [:])
+    @Test("a record's correlation: the current span's context and the correlation id, each when there is one")
+    func logCorrelation() {
+        #expect(LogCorrelation.current.spanContext == nil && LogCorrelation.current.correlationID == nil)
         var context = ServiceContext.topLevel
         context.correlationID = "corr-42"
-        ServiceContext.withValue(context) { #expect(provider.get() == ["correlation_id": "corr-42"]) }
-        context.pipelineSpanContext = SpanContext(
+        ServiceContext.withValue(context) {
+            #expect(LogCorrelation.current.correlationID == "corr-42")
+            #expect(LogCorrelation.current.spanContext == nil)
+        }
+        let spanContext = SpanContext(
             traceID: TraceID(hexString: "0af7651916cd43dd8448eb211c80319c")!,
             spanID: SpanID(hexString: "b7ad6b7169203331")!,
             flags: 0x03
         )
+        context.pipelineSpanContext = spanContext
         ServiceContext.withValue(context) {
-            #expect(
-                provider.get() == [
-                    "trace_id": "0af7651916cd43dd8448eb211c80319c", "span_id": "b7ad6b7169203331", "trace_flags": "03",
-                    "correlation_id": "corr-42",
-                ]
-            )
+            #expect(LogCorrelation.current.spanContext == spanContext)
+            #expect(LogCorrelation.current.correlationID == "corr-42")
         }
     }
 }

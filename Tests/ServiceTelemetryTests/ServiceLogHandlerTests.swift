@@ -5,6 +5,7 @@ import ServiceTelemetry
 import Synchronization
 import TestSupport
 import Testing
+import TraceContextPropagation
 
 @testable import TelemetryPipeline
 
@@ -79,6 +80,51 @@ struct ServiceLogHandlerTests {
         #expect(attributes[0]["trace_id"] == nil && attributes[0]["span_id"] == nil)
         #expect(attributes[0]["trace_flags"] == nil)
         #expect(attributes[1] == ["correlation_id": "abc-123", "handler.key": "kept", "shadowed": "from the provider"])
+    }
+
+    @Test("in a request, the span's ids and flags and the correlation id are fields of the line and of the record")
+    func correlationFromTheContext() throws {
+        let pipeline = Pipeline()
+        let sink = InMemoryLogSink()
+        let logger = Self.logger(lines: sink, pipeline: pipeline, provider: nil)
+        let correlationID = CorrelationID.generate()
+        var context = ServiceContext.topLevel
+        context.pipelineSpanContext = Self.spanContext
+        context.correlationID = correlationID
+        ServiceContext.withValue(context) {
+            logger.info(
+                "request handled",
+                metadata: ["http.route": "/health", "correlation_id": "spoofed", "trace_id": "spoofed"]
+            )
+        }
+
+        // Right after the logger's name, in this order, from the context: metadata of their names is left out.
+        let line = try #require(sink.lines.first)
+        #expect(
+            line.contains(
+                #""logger":"test","trace_id":"0af7651916cd43dd8448eb211c80319c","span_id":"b7ad6b7169203331","#
+                    + #""trace_flags":"01","correlation_id":"\#(correlationID)","http.route":"/health""#
+            ),
+            "\(line)"
+        )
+        #expect(!line.contains("spoofed"))
+
+        let records = pipeline.queue.takeBatch()
+        try #require(records.count == 1)
+        #expect(records[0].spanContext == Self.spanContext)
+        #expect(Self.attributes(records[0]) == ["correlation_id": .string(correlationID), "http.route": "/health"])
+    }
+
+    @Test("outside any request, a line and a record have no correlation fields")
+    func noCorrelation() throws {
+        let pipeline = Pipeline()
+        let sink = InMemoryLogSink()
+        Self.logger(lines: sink, pipeline: pipeline, provider: nil).info("started")
+        let line = try #require(sink.lines.first)
+        for key in ["trace_id", "span_id", "trace_flags", "correlation_id"] { #expect(!line.contains(key)) }
+        let record = try #require(pipeline.queue.takeBatch().first)
+        #expect(record.spanContext == nil)
+        #expect(Self.attributes(record).isEmpty)
     }
 
     @Test("keeps a provider's trace ids as attributes of a record written outside any span of this pipeline")

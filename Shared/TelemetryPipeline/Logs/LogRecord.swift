@@ -6,8 +6,11 @@ struct LogRecord: Sendable {
     var timeNanoseconds: UInt64
     var level: Logger.Level
     var message: String
-    /// The call's metadata: these win.
+    /// The call's metadata: these win over the provider's and the handler's.
     var attributes: Logger.Metadata
+    /// One string a handler read from the context (a correlation id): it wins over metadata of the same key, as the
+    /// context's span ids do.
+    var contextAttribute: StringAttribute? = nil
     /// A metadata provider's (the current context's), for the keys `attributes` has not. Its span context keys are
     /// left out when the record has a span context (`isSpanContextKey`).
     var providedAttributes: Logger.Metadata = [:]
@@ -18,24 +21,36 @@ struct LogRecord: Sendable {
     /// The span the record was written in, if any: its ids and flags become the record's own fields.
     var spanContext: SpanContext?
 
-    /// Every attribute of the record once: the call's, then the provider's, then the handler's, each only where the
-    /// ones before do not have its key.
+    /// Every attribute of the record once: the context's, then the call's, then the provider's, then the handler's,
+    /// each only where the ones before do not have its key.
     func forEachAttribute(_ body: (String, Logger.MetadataValue) -> Void) {
-        for (key, value) in self.attributes { body(key, value) }
+        let contextKey = self.contextAttribute?.key
+        if let contextAttribute = self.contextAttribute {
+            body(contextAttribute.key, .string(contextAttribute.value))
+        }
         let hasSpanContext = self.spanContext != nil
+        for (key, value) in self.attributes where key != contextKey && !(hasSpanContext && Self.isSpanContextKey(key)) {
+            body(key, value)
+        }
         for (key, value) in self.providedAttributes
-        where !(hasSpanContext && Self.isSpanContextKey(key)) && self.attributes[key] == nil {
+        where !(hasSpanContext && Self.isSpanContextKey(key)) && key != contextKey && self.attributes[key] == nil {
             body(key, value)
         }
         for (key, value) in self.handlerAttributes
-        where self.attributes[key] == nil && self.providedAttributes[key] == nil {
+        where key != contextKey && self.attributes[key] == nil && self.providedAttributes[key] == nil {
             body(key, value)
         }
     }
 
-    /// The keys a metadata provider puts the current span's ids and flags under (swift-otel's and this project's): a
-    /// record written in a span carries them as its own fields, so they are not also attributes. Compared as they
-    /// are (short strings compare inline), off the request path.
+    /// An attribute whose value is one string.
+    struct StringAttribute: Sendable {
+        var key: String
+        var value: String
+    }
+
+    /// The keys a metadata provider puts the current span's ids and flags under (swift-otel's and this project's JSON
+    /// lines'): a record written in a span carries them as its own fields, so metadata of these names is not also an
+    /// attribute. Compared as they are (short strings compare inline), off the request path.
     static func isSpanContextKey(_ key: String) -> Bool {
         key == "trace_id" || key == "span_id" || key == "trace_flags"
     }
