@@ -97,8 +97,13 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("JSONLogLine", configuration: pieces) { benchmark in
-        let logger = Logger(label: "gateway.http") {
-            JSONLogHandler(label: $0, service: "gateway", metadataProvider: .correlationID, sink: DiscardingLogSink())
+        let logger = Logger(label: "gateway.http") { label in
+            ServiceLogHandler(
+                lines: JSONLogHandler(label: label, service: "gateway", sink: DiscardingLogSink()),
+                pipeline: nil,
+                logLevel: .info,
+                metadataProvider: nil
+            )
         }
         var context = ServiceContext.topLevel
         context.correlationID = "820732953ff49a3d0c9f946d0fcb94d3"
@@ -146,16 +151,17 @@ enum Telemetry {
         Self.tracer = pipeline.tracer
         InstrumentationSystem.bootstrap(pipeline.tracer)
         MetricsSystem.bootstrap(ExemplarMetricsFactory(definitions: MetricCatalog.definitions))
+        // As the services log (`Observability.bootstrap`), to a sink that discards the lines.
         LoggingSystem.bootstrap(
             { label, provider in
-                JSONLogHandler(
-                    label: label,
-                    service: "benchmark",
-                    metadataProvider: provider,
-                    sink: DiscardingLogSink()
+                ServiceLogHandler(
+                    lines: JSONLogHandler(label: label, service: "benchmark", sink: DiscardingLogSink()),
+                    pipeline: nil,
+                    logLevel: .info,
+                    metadataProvider: provider
                 )
             },
-            metadataProvider: .correlationID
+            metadataProvider: nil
         )
     }
 }

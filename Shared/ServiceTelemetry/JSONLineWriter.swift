@@ -31,6 +31,23 @@ struct JSONLineWriter {
         self.value(value)
     }
 
+    /// A field whose value is the lowercase hex digits of `words`, sixteen each: a trace or span id written straight
+    /// into the line, not formatted into a string of its own first.
+    mutating func field(_ key: String, hex first: UInt64, _ second: UInt64? = nil) {
+        self.key(key)
+        self.bytes.append(UInt8(ascii: "\""))
+        Self.appendHex(first, to: &self.bytes)
+        if let second { Self.appendHex(second, to: &self.bytes) }
+        self.bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendHex(_ word: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: word >> UInt64(shift)) & 0x0F
+            bytes.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+        }
+    }
+
     /// A field whose value is the current time as an RFC 3339 string.
     mutating func timestampField(_ key: String) {
         self.key(key)

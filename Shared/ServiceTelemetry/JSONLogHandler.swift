@@ -93,8 +93,8 @@ package struct JSONLogHandler: LogHandler {
         if let instance = self.instance { line.field("service_instance_id", string: instance) }
         line.field("logger", string: self.label)
         if let spanContext = correlation.spanContext {
-            line.field(LogCorrelation.traceIDKey, string: spanContext.traceID.hexString)
-            line.field(LogCorrelation.spanIDKey, string: spanContext.spanID.hexString)
+            line.field(LogCorrelation.traceIDKey, hex: spanContext.traceID.high, spanContext.traceID.low)
+            line.field(LogCorrelation.spanIDKey, hex: spanContext.spanID.value)
             line.field(LogCorrelation.traceFlagsKey, string: spanContext.flagsHexString)
         }
         if let correlationID = correlation.correlationID {
