@@ -115,6 +115,26 @@ struct ServiceLogHandlerTests {
         #expect(Self.attributes(records[0]) == ["correlation_id": .string(correlationID), "http.route": "/health"])
     }
 
+    @Test(
+        "a line's ids are the same hex digits as the pipeline's own formatting, leading zeros kept",
+        arguments: [
+            (UInt64(0), UInt64(1), UInt64(0x0F)), (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210, 0x8000_0000_0000_0000),
+        ]
+    )
+    func hexIDs(high: UInt64, low: UInt64, span: UInt64) throws {
+        let sink = InMemoryLogSink()
+        let logger = Self.logger(lines: sink, pipeline: nil, provider: nil)
+        let spanContext = SpanContext(traceID: TraceID(high: high, low: low), spanID: SpanID(value: span), flags: 0)
+        var context = ServiceContext.topLevel
+        context.pipelineSpanContext = spanContext
+        ServiceContext.withValue(context) { logger.info("hex") }
+        let line = try #require(sink.lines.first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["trace_id"] as? String == spanContext.traceID.hexString)
+        #expect(object["span_id"] as? String == spanContext.spanID.hexString)
+        #expect(object["trace_flags"] as? String == "00")
+    }
+
     @Test("outside any request, a line and a record have no correlation fields")
     func noCorrelation() throws {
         let pipeline = Pipeline()
