@@ -49,3 +49,32 @@ def test_without_its_arguments_it_says_how_to_call_it():
     result = run()
     assert result.returncode != 0
     assert "scripts/callgrind-diff.py BEFORE AFTER REQUESTS" in result.stderr
+
+
+PROBING = """events: Ir
+fn=(1) swift::HashMapElementWrapper<swift::GenericCacheEntry> const* swift::ConcurrentReadableHashMap<swift::HashMapElementWrapper<swift::GenericCacheEntry>, swift::LazyMutex>::find<swift::MetadataCacheKey>(swift::MetadataCacheKey const&)
+0 700
+cfn=(2) swift::MetadataCacheKey::operator==(swift::MetadataCacheKey const&) const
+calls=4 0
+0 200
+fn=(2)
+0 200
+fn=(3) $s16ServiceTelemetry14JSONLogHandlerV3logyyF
+0 900
+cfn=(1)
+calls=1 0
+0 900
+"""
+
+
+def test_the_benchmark_counts_the_runtimes_cache_probing_apart_by_self_cost(tmp_path):
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("bench", str(ROOT / "scripts" / "bench"))
+    spec = importlib.util.spec_from_loader("bench", loader)
+    bench = importlib.util.module_from_spec(spec)
+    loader.exec_module(bench)
+    dump = tmp_path / "callgrind.out.3"
+    dump.write_text(PROBING)
+    # The hash map's own 700 and the key comparisons' 200; not the caller's 900, nor its call lines.
+    assert bench.cache_probing(dump) == 900
