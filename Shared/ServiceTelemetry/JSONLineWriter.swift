@@ -1,5 +1,6 @@
 import Logging
 import ObservabilityPrimitives
+import TelemetryPipeline
 
 /// Builds one JSON object, escaping as RFC 8259 requires, in a byte buffer: appending UTF-8 bytes to an array
 /// is far cheaper than appending many small strings, and a log line has twenty-odd pieces.
@@ -31,20 +32,17 @@ struct JSONLineWriter {
         self.value(value)
     }
 
-    /// A field whose value is the lowercase hex digits of `words`, sixteen each: a trace or span id written straight
-    /// into the line, not formatted into a string of its own first.
+    /// A field whose value is the lowercase hex digits of `first` and `second`, sixteen each (`HexEncoding`, as
+    /// `traceparent` writes them): a trace or span id written straight into the line, not into a string of its own.
     mutating func field(_ key: String, hex first: UInt64, _ second: UInt64? = nil) {
         self.key(key)
-        self.bytes.append(UInt8(ascii: "\""))
-        Self.appendHex(first, to: &self.bytes)
-        if let second { Self.appendHex(second, to: &self.bytes) }
-        self.bytes.append(UInt8(ascii: "\""))
-    }
-
-    private static func appendHex(_ word: UInt64, to bytes: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            let nibble = UInt8(truncatingIfNeeded: word >> UInt64(shift)) & 0x0F
-            bytes.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { buffer in
+            buffer[0] = UInt8(ascii: "\"")
+            var index = 1
+            HexEncoding.write(first, digits: 16, into: buffer, at: &index)
+            if let second { HexEncoding.write(second, digits: 16, into: buffer, at: &index) }
+            buffer[index] = UInt8(ascii: "\"")
+            self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[...index]))
         }
     }
 

@@ -70,17 +70,16 @@ package struct JSONLogHandler: LogHandler {
         // Explicit metadata wins over the provider's, which wins over the handler's: collected without
         // merging dictionaries, since a request's access line pays for every copy.
         let explicit = event.metadata ?? [:]
-        let correlated = !correlation.isEmpty
         var fields: [Field] = []
         fields.reserveCapacity(explicit.count + provided.count + handlerMetadata.count)
-        for (key, value) in explicit where !(correlated && correlation.covers(key)) {
+        for (key, value) in explicit where !correlation.covers(key) {
             fields.append(Field(key: key, value: value))
         }
-        for (key, value) in provided where !(correlated && correlation.covers(key)) && explicit[key] == nil {
+        for (key, value) in provided where !correlation.covers(key) && explicit[key] == nil {
             fields.append(Field(key: key, value: value))
         }
         for (key, value) in handlerMetadata
-        where !(correlated && correlation.covers(key)) && explicit[key] == nil && provided[key] == nil {
+        where !correlation.covers(key) && explicit[key] == nil && provided[key] == nil {
             fields.append(Field(key: key, value: value))
         }
 

@@ -32,15 +32,13 @@ package struct LogCorrelation: Sendable {
     package static let traceFlagsKey = "trace_flags"
     package static let correlationIDKey = "correlation_id"
 
-    /// Whether metadata under `key` is left out, since the field of that name is written from this: compared as they
-    /// are (short strings compare inline), for each key of each line.
+    /// Whether metadata under `key` is left out, since the field of that name is written from this: the key compared
+    /// first (short strings compare inline), for each key of each line.
     func covers(_ key: String) -> Bool {
-        if self.spanContext != nil, key == Self.traceIDKey || key == Self.spanIDKey || key == Self.traceFlagsKey {
-            return true
+        switch key {
+        case Self.traceIDKey, Self.spanIDKey, Self.traceFlagsKey: self.spanContext != nil
+        case Self.correlationIDKey: self.correlationID != nil
+        default: false
         }
-        return self.correlationID != nil && key == Self.correlationIDKey
     }
-
-    /// Whether there is anything to write.
-    var isEmpty: Bool { self.spanContext == nil && self.correlationID == nil }
 }

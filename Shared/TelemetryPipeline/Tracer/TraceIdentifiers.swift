@@ -41,8 +41,8 @@ public struct SpanID: Sendable, Hashable {
     }
 }
 
-/// Lowercase hex of ids, written straight into a string's storage.
-enum HexEncoding {
+/// Lowercase hex of ids, written straight into a string's storage (or a JSON line's bytes).
+package enum HexEncoding {
     /// The 16 hex digits of `word`, or the 32 of `word` followed by `second`.
     static func string(_ word: UInt64, _ second: UInt64? = nil) -> String {
         String(unsafeUninitializedCapacity: second == nil ? 16 : 32) { buffer in
@@ -55,8 +55,12 @@ enum HexEncoding {
 
     /// Writes the low `digits` hex digits of `value` at `index`, and moves `index` past them: from the last digit
     /// back, each one worked out rather than looked up (ids are written on every log line and every call out).
-    static func write(_ value: UInt64, digits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at index: inout Int)
-    {
+    package static func write(
+        _ value: UInt64,
+        digits: Int,
+        into buffer: UnsafeMutableBufferPointer<UInt8>,
+        at index: inout Int
+    ) {
         var value = value
         var position = index + digits
         while position > index {
