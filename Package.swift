@@ -397,6 +397,7 @@ let package = Package(
             dependencies: [
                 "GRPCObservability",
                 "ObservabilityPrimitives",
+                "TraceContextPropagation",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),

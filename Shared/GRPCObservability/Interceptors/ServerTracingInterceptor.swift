@@ -33,8 +33,7 @@ public struct ServerTracingInterceptor: ServerInterceptor {
     ) async throws -> StreamingServerResponse<Output> {
         var serviceContext = ServiceContext.current ?? .topLevel
         let metadata = request.metadata
-        let carrier = TraceContextCarrier(validating: { key in Array(metadata[stringValues: key]) })
-        self.propagation.extract(carrier, into: &serviceContext)
+        self.propagation.extract(TraceContextCarrier(validatingMetadata: metadata), into: &serviceContext)
         let correlationID = CorrelationID.resolve(
             metadata[stringValues: CorrelationID.metadataKey].first(where: { _ in true })
         )

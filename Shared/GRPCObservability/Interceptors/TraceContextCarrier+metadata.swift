@@ -1,0 +1,42 @@
+import GRPCCore
+import TraceContextPropagation
+
+extension TraceContextCarrier {
+    /// The carrier of a request's metadata, read in one pass: `metadata[stringValues:]` searches the whole metadata
+    /// for each name, and a request has three to look for. Names compare as gRPC's do, ignoring ASCII case; binary
+    /// values are skipped, as `stringValues` skips them.
+    init(validatingMetadata metadata: Metadata) {
+        var traceParents: [String] = []
+        var traceStates: [String] = []
+        var baggage: [String] = []
+        for (key, value) in metadata {
+            guard case .string(let string) = value else { continue }
+            if key.equalsIgnoringASCIICase(Self.traceParentKey) {
+                traceParents.append(string)
+            } else if key.equalsIgnoringASCIICase(Self.traceStateKey) {
+                traceStates.append(string)
+            } else if key.equalsIgnoringASCIICase(Self.baggageKey) {
+                baggage.append(string)
+            }
+        }
+        self.init(validating: { name in
+            switch name {
+            case Self.traceParentKey: traceParents
+            case Self.traceStateKey: traceStates
+            case Self.baggageKey: baggage
+            default: []
+            }
+        })
+    }
+}
+
+extension String {
+    /// Whether this is `lowercaseKey` in any ASCII case. The lengths first: most names differ there, and comparing
+    /// two strings (a decoded header name is not stored inline) costs far more. `lowercaseKey` is lowercase letters.
+    fileprivate func equalsIgnoringASCIICase(_ lowercaseKey: String) -> Bool {
+        guard self.utf8.count == lowercaseKey.utf8.count else { return false }
+        // Setting bit 5 turns an ASCII capital into its lowercase letter and leaves every lowercase letter as it is;
+        // no other byte becomes a lowercase letter.
+        return self.utf8.elementsEqual(lowercaseKey.utf8) { byte, keyByte in byte | 0x20 == keyByte }
+    }
+}
