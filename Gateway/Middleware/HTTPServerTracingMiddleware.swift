@@ -19,9 +19,6 @@ import Tracing
 /// The span ends when the response body has been written, so a streamed body is inside it. Only 5xx
 /// responses make it an error: a 4xx is the client's mistake, not the server's.
 package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddleware {
-    static var traceIDHeader: HTTPField.Name { HTTPField.Name("X-Trace-ID")! }
-    static var traceResponseHeader: HTTPField.Name { HTTPField.Name("traceresponse")! }
-
     private let propagation: TracePropagation
     private let serverPort: Int
 
@@ -77,9 +74,10 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
                 }
                 if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
             }
-            if let traceParent = self.propagation.traceParent(of: span.context) {
-                response.headers[Self.traceIDHeader] = traceParent.traceID
-                response.headers[Self.traceResponseHeader] = traceParent.headerValue
+            if let traceResponse = self.propagation.traceParentHeaderValue(of: span.context) {
+                // The trace id is the header's second field (`00-<32 hex digits>-…`): two strings, not three.
+                response.headers[.traceID] = String(decoding: traceResponse.utf8.dropFirst(3).prefix(32), as: UTF8.self)
+                response.headers[.traceResponse] = traceResponse
             }
             if ending != nil {
                 response.body = response.body.afterWrite { end() }
@@ -130,4 +128,10 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
             if let port = peer.port { attributes.network.peer.port = port }
         }
     }
+}
+
+extension HTTPField.Name {
+    /// Made once: a name made from a string is checked and lowercased each time, and these go on every response.
+    static let traceID = HTTPField.Name("X-Trace-ID")!
+    static let traceResponse = HTTPField.Name("traceresponse")!
 }

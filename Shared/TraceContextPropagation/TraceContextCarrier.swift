@@ -53,10 +53,16 @@ public struct TraceContextCarrier: Sendable, Equatable {
     /// The fields that are set, as header name and value.
     public var fields: [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
-        if let traceParent = self.traceParent { fields.append((Self.traceParentKey, traceParent)) }
-        if let traceState = self.traceState { fields.append((Self.traceStateKey, traceState)) }
-        if let baggage = self.baggage { fields.append((Self.baggageKey, baggage)) }
+        self.forEachField { fields.append(($0, $1)) }
         return fields
+    }
+
+    /// Calls `body` with each field that is set, as header name and value, in the order of `fields`, without making
+    /// an array of them (a client sends them on every call).
+    public func forEachField(_ body: (_ name: String, _ value: String) throws -> Void) rethrows {
+        if let traceParent = self.traceParent { try body(Self.traceParentKey, traceParent) }
+        if let traceState = self.traceState { try body(Self.traceStateKey, traceState) }
+        if let baggage = self.baggage { try body(Self.baggageKey, baggage) }
     }
 
     subscript(key: String) -> String? {

@@ -51,7 +51,8 @@ public struct TracePropagation: Sendable {
     public func inject(_ context: ServiceContext) -> TraceContextCarrier {
         var carrier = TraceContextCarrier()
         self.instrument.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
-        if let incoming = context[IncomingTraceContextKey.self] {
+        // A `W3CLevel2Tracer` carries both itself, and `extract` keeps nothing beside it: no lookup to make.
+        if !self.tracerCarriesLevel2, let incoming = context[IncomingTraceContextKey.self] {
             Self.markRandomTraceID(&carrier, incoming)
             if let traceState = incoming.traceState { carrier.traceState = traceState }
         }
@@ -65,6 +66,13 @@ public struct TracePropagation: Sendable {
         self.tracer.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
         if let incoming = context[IncomingTraceContextKey.self] { Self.markRandomTraceID(&carrier, incoming) }
         return carrier.traceParent.flatMap { TraceParent(headerValue: $0) }
+    }
+
+    /// The `traceparent` header value of `context` as it would be propagated (what `traceresponse` answers with);
+    /// `nil` outside a trace. A `W3CLevel2Tracer` writes it from its span context in one string.
+    public func traceParentHeaderValue(of context: ServiceContext) -> String? {
+        if let level2Tracer = self.level2Tracer { return level2Tracer.traceParentHeaderValue(of: context) }
+        return self.traceParent(of: context)?.headerValue
     }
 
     /// The trace and span of `context` when its trace is sampled; `nil` outside a trace and for one that is not

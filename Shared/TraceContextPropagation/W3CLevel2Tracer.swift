@@ -11,4 +11,14 @@ public protocol W3CLevel2Tracer: Tracer {
     /// written as a header and parsed back (response headers, error bodies and exemplars ask on every request);
     /// `nil` outside a trace, and, when `sampledOnly`, for a trace that is not sampled, without formatting its ids.
     func traceParent(of context: ServiceContext, sampledOnly: Bool) -> TraceParent?
+
+    /// The `traceparent` header value of `context` as this tracer propagates it; `nil` outside a trace.
+    func traceParentHeaderValue(of context: ServiceContext) -> String?
+}
+
+extension W3CLevel2Tracer {
+    /// By default, `traceParent(of:sampledOnly:)`'s, written out.
+    public func traceParentHeaderValue(of context: ServiceContext) -> String? {
+        self.traceParent(of: context, sampledOnly: false)?.headerValue
+    }
 }

@@ -46,11 +46,13 @@ struct TracerTests {
             for field in propagation.inject(span.context).fields { headers[field.name] = field.value }
             let read = try #require(propagation.traceParent(of: span.context))
             #expect(read.headerValue == headers["traceparent"])
+            #expect(propagation.traceParentHeaderValue(of: span.context) == headers["traceparent"])
             #expect(read == TraceParent(headerValue: try #require(headers["traceparent"])))
             #expect((propagation.sampledTraceParent(of: span.context) != nil) == (sampler == .alwaysOn))
         }
         let propagation = TracePropagation(tracer: Self.tracer())
         #expect(propagation.traceParent(of: .topLevel) == nil)
+        #expect(propagation.traceParentHeaderValue(of: .topLevel) == nil)
         #expect(propagation.sampledTraceParent(of: .topLevel) == nil)
     }
 

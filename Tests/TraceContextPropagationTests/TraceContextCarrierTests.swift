@@ -37,6 +37,22 @@ struct TraceContextCarrierTests {
         #expect(TraceParent.fields(ofHeaderValue: value) == nil)
     }
 
+    @Test(
+        "reads a String as it reads any other text",
+        arguments: [
+            (valid, true), (" \(valid)\t", true),
+            ("cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03-later", true),
+            ("", false), ("00-zzz", false), ("00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", false),
+            ("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false),
+        ]
+    )
+    func stringAndSubstringAgree(value: String, isValid: Bool) {
+        // The `String` overload is the one other modules call; the generic one reads a substring.
+        let fields = TraceParent.fields(ofHeaderValue: value)
+        #expect((fields != nil) == isValid)
+        #expect(fields == TraceParent.fields(ofHeaderValue: value[...]))
+    }
+
     @Test("accepts a future version with extra fields")
     func acceptsFutureVersion() {
         #expect(TraceParent(headerValue: "01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-abcd") != nil)
@@ -54,6 +70,9 @@ struct TraceContextCarrierTests {
         let carrier = TraceContextCarrier(validating: { headers[$0].map { [$0] } ?? [] })
         #expect(carrier == TraceContextCarrier(traceParent: Self.valid, traceState: "vendor=1", baggage: "user=alice"))
         #expect(carrier.fields.map(\.name) == ["traceparent", "tracestate", "baggage"])
+        var visited: [String] = []
+        carrier.forEachField { name, value in visited.append("\(name)=\(value)") }
+        #expect(visited == carrier.fields.map { "\($0.name)=\($0.value)" })
     }
 
     @Test("drops a malformed traceparent and the tracestate that depends on it")

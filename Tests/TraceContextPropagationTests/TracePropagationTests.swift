@@ -46,6 +46,23 @@ struct TracePropagationTests {
         return TraceContextCarrier(validating: { headers[$0].map { [$0] } ?? [] })
     }
 
+    @Test("the traceparent header value of a tracer that is not Level 2 is the one it injects, flag carry included")
+    func headerValueOfAnyTracer() throws {
+        let tracer = W3CInMemoryTracer()
+        let propagation = TracePropagation(tracer: tracer)
+        var context = ServiceContext.topLevel
+        propagation.extract(TraceContextCarrier(traceParent: Self.randomFlagParent), into: &context)
+        let span = tracer.startSpan("hop", context: context, ofKind: .server)
+        defer { span.end() }
+        let headerValue = try #require(propagation.traceParentHeaderValue(of: span.context))
+        #expect(headerValue == propagation.inject(span.context).traceParent)
+        #expect(headerValue == propagation.traceParent(of: span.context)?.headerValue)
+        #expect(headerValue.hasSuffix("-03"))
+        #expect(propagation.traceParentHeaderValue(of: .topLevel) == nil)
+    }
+
+    static let randomFlagParent = "00-12345678901234567890123456789012-1234567890123456-03"
+
     @Test("a caller's random-trace-id flag travels on to the next hop and into traceresponse")
     func keepsRandomFlag() throws {
         let incoming = TraceContextCarrier(traceParent: "00-12345678901234567890123456789012-1234567890123456-03")

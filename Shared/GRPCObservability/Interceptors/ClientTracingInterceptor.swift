@@ -58,8 +58,8 @@ public struct ClientTracingInterceptor: ClientInterceptor {
         }
         let (span, isNew) = call?.span(conventions: self.conventions, startingWith: startSpan) ?? (startSpan(), true)
         var request = request
-        for field in self.propagation.inject(span.context).fields {
-            request.metadata.replaceOrAddString(field.value, forKey: field.name)
+        self.propagation.inject(span.context).forEachField { name, value in
+            request.metadata.replaceOrAddString(value, forKey: name)
         }
         if let correlationID = parentContext.correlationID {
             request.metadata.replaceOrAddString(correlationID, forKey: CorrelationID.metadataKey)

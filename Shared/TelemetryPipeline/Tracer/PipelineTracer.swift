@@ -99,6 +99,10 @@ public struct PipelineTracer: W3CLevel2Tracer {
         )
     }
 
+    public func traceParentHeaderValue(of context: ServiceContext) -> String? {
+        context.pipelineSpanContext?.traceParentHeaderValue
+    }
+
     public func inject<Carrier, Inject: Injector>(
         _ context: ServiceContext,
         into carrier: inout Carrier,
