@@ -32,15 +32,17 @@ struct JSONLineWriter {
         self.value(value)
     }
 
-    /// A field whose value is the lowercase hex digits of `first` and `second`, sixteen each (`HexEncoding`, as
-    /// `traceparent` writes them): a trace or span id written straight into the line, not into a string of its own.
-    mutating func field(_ key: String, hex first: UInt64, _ second: UInt64? = nil) {
+    /// A field whose value is the lowercase hex digits of `first` and `second`, `digits` each (`HexEncoding`, as
+    /// `traceparent` writes them): a trace or span id, or the trace flags, written straight into the line, not into a
+    /// string of its own.
+    mutating func field(_ key: String, hex first: UInt64, _ second: UInt64? = nil, digits: Int = 16) {
+        precondition(digits <= 16, "a word has sixteen hex digits")
         self.key(key)
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { buffer in
             buffer[0] = UInt8(ascii: "\"")
             var index = 1
-            HexEncoding.write(first, digits: 16, into: buffer, at: &index)
-            if let second { HexEncoding.write(second, digits: 16, into: buffer, at: &index) }
+            HexEncoding.write(first, digits: digits, into: buffer, at: &index)
+            if let second { HexEncoding.write(second, digits: digits, into: buffer, at: &index) }
             buffer[index] = UInt8(ascii: "\"")
             self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[...index]))
         }

@@ -94,7 +94,7 @@ package struct JSONLogHandler: LogHandler {
         if let spanContext = correlation.spanContext {
             line.field(LogCorrelation.traceIDKey, hex: spanContext.traceID.high, spanContext.traceID.low)
             line.field(LogCorrelation.spanIDKey, hex: spanContext.spanID.value)
-            line.field(LogCorrelation.traceFlagsKey, string: spanContext.flagsHexString)
+            line.field(LogCorrelation.traceFlagsKey, hex: UInt64(spanContext.flags), digits: 2)
         }
         if let correlationID = correlation.correlationID {
             line.field(LogCorrelation.correlationIDKey, string: correlationID)

@@ -116,15 +116,17 @@ struct ServiceLogHandlerTests {
     }
 
     @Test(
-        "a line's ids are the same hex digits as the pipeline's own formatting, leading zeros kept",
+        "a line's ids and flags are the same hex digits as the pipeline's own formatting, leading zeros kept",
         arguments: [
-            (UInt64(0), UInt64(1), UInt64(0x0F)), (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210, 0x8000_0000_0000_0000),
+            (UInt64(0), UInt64(1), UInt64(0x0F), UInt8(0)),
+            (0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210, 0x8000_0000_0000_0000, 0x03),
+            (1, 0, 1, 0xA1),
         ]
     )
-    func hexIDs(high: UInt64, low: UInt64, span: UInt64) throws {
+    func hexIDs(high: UInt64, low: UInt64, span: UInt64, flags: UInt8) throws {
         let sink = InMemoryLogSink()
         let logger = Self.logger(lines: sink, pipeline: nil, provider: nil)
-        let spanContext = SpanContext(traceID: TraceID(high: high, low: low), spanID: SpanID(value: span), flags: 0)
+        let spanContext = SpanContext(traceID: TraceID(high: high, low: low), spanID: SpanID(value: span), flags: flags)
         var context = ServiceContext.topLevel
         context.pipelineSpanContext = spanContext
         ServiceContext.withValue(context) { logger.info("hex") }
@@ -132,7 +134,8 @@ struct ServiceLogHandlerTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["trace_id"] as? String == spanContext.traceID.hexString)
         #expect(object["span_id"] as? String == spanContext.spanID.hexString)
-        #expect(object["trace_flags"] as? String == "00")
+        #expect(object["trace_flags"] as? String == spanContext.flagsHexString)
+        #expect((object["trace_flags"] as? String)?.count == 2)
     }
 
     @Test("outside any request, a line and a record have no correlation fields")
