@@ -86,7 +86,8 @@ public struct TraceParent: Sendable, Hashable {
     }
 
     /// The same for a `String`, as headers and metadata hold them: called from another module, the generic one runs
-    /// unspecialized and reaches the bytes through protocol witnesses (1.4k instructions a call more, measured).
+    /// unspecialized and reaches the bytes through protocol witnesses (CoreEngine's callgrind profile: 2.0k instructions
+    /// a call, against 0.7k for this one).
     public static func fields(ofHeaderValue headerValue: String) -> Fields? {
         var headerValue = headerValue
         return headerValue.withUTF8 { Self.trimmed($0) { Self.fields(ofBytes: $0) } }
