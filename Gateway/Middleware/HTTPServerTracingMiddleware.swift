@@ -74,10 +74,12 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
                 }
                 if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
             }
-            if let traceResponse = self.propagation.traceParentHeaderValue(of: span.context) {
-                // The trace id is the header's second field (`00-<32 hex digits>-…`): two strings, not three.
-                response.headers[.traceID] = String(decoding: traceResponse.utf8.dropFirst(3).prefix(32), as: UTF8.self)
-                response.headers[.traceResponse] = traceResponse
+            if let traceResponse = self.propagation.traceParentHeaderValue(of: span.context),
+                let traceID = TraceResponse.traceID(of: traceResponse)
+            {
+                // This middleware is the only one to write either header: appended, without a search for earlier ones.
+                response.headers.append(HTTPField(name: .traceID, value: traceID))
+                response.headers.append(HTTPField(name: .traceResponse, value: traceResponse))
             }
             if ending != nil {
                 response.body = response.body.afterWrite { end() }
@@ -128,10 +130,4 @@ package struct HTTPServerTracingMiddleware<Context: RequestContext>: RouterMiddl
             if let port = peer.port { attributes.network.peer.port = port }
         }
     }
-}
-
-extension HTTPField.Name {
-    /// Made once: a name made from a string is checked and lowercased each time, and these go on every response.
-    static let traceID = HTTPField.Name("X-Trace-ID")!
-    static let traceResponse = HTTPField.Name("traceresponse")!
 }
