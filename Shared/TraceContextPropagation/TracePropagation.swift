@@ -54,7 +54,8 @@ public struct TracePropagation: Sendable {
         // A `W3CLevel2Tracer` carries both itself, and `extract` keeps nothing beside it: no lookup to make.
         if !self.tracerCarriesLevel2, let incoming = context[IncomingTraceContextKey.self] {
             Self.markRandomTraceID(&carrier, incoming)
-            if let traceState = incoming.traceState { carrier.traceState = traceState }
+            // Only beside a traceparent: a tracer that injects none (tracing off) sends no tracestate either.
+            if let traceState = incoming.traceState, carrier.traceParent != nil { carrier.traceState = traceState }
         }
         return carrier
     }

@@ -34,6 +34,16 @@ struct TracePropagationTests {
         #expect(Self.carried(after: incoming).carrier.traceState == traceState)
     }
 
+    @Test("with tracing off (a tracer that injects nothing), the caller's tracestate is not sent on alone")
+    func noTraceStateWithoutTraceParent() {
+        let propagation = TracePropagation(tracer: NoOpTracer())
+        var context = ServiceContext.topLevel
+        propagation.extract(Self.carrier(traceState: "foo=1"), into: &context)
+        let carrier = propagation.inject(context)
+        #expect(carrier.traceParent == nil)
+        #expect(carrier.traceState == nil)
+    }
+
     @Test("a trace this service starts sends no tracestate")
     func newTraceHasNoTraceState() {
         #expect(Self.carried(after: TraceContextCarrier()).carrier.traceState == nil)
