@@ -14,6 +14,9 @@ public struct TracePropagation: Sendable {
     /// (`W3CLevel2Tracer`).
     private let level2Tracer: (any W3CLevel2Tracer)?
     private var tracerCarriesLevel2: Bool { self.level2Tracer != nil }
+    /// False for the no-op tracer (tracing off, `OTEL_SDK_DISABLED=true`): it propagates no trace, so nothing is kept
+    /// beside it and no trace parent is asked of it; baggage still travels.
+    private let tracerPropagates: Bool
 
     public init(tracer: (any Tracer)? = nil) {
         if let tracer {
@@ -24,6 +27,7 @@ public struct TracePropagation: Sendable {
             self.instrument = InstrumentationSystem.instrument
         }
         self.level2Tracer = self.tracer as? any W3CLevel2Tracer
+        self.tracerPropagates = !(self.tracer is NoOpTracer)
     }
 
     /// Reads trace context and baggage from `carrier` into `context`.
@@ -37,6 +41,7 @@ public struct TracePropagation: Sendable {
             return
         }
         self.instrument.extract(carrier, into: &context, using: TraceContextCarrier.Extractor())
+        guard self.tracerPropagates else { return }
         // What swift-otel does not carry itself, kept next to its span context (one value, one context write):
         // the W3C Level 2 random-trace-id flag (swift-otel keeps only the sampled flag; set when swift-otel's
         // random generator starts a new trace), and the caller's tracestate exactly as it was checked, since
@@ -52,7 +57,7 @@ public struct TracePropagation: Sendable {
         var carrier = TraceContextCarrier()
         self.instrument.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
         // A `W3CLevel2Tracer` carries both itself, and `extract` keeps nothing beside it: no lookup to make.
-        if !self.tracerCarriesLevel2, let incoming = context[IncomingTraceContextKey.self] {
+        if !self.tracerCarriesLevel2, self.tracerPropagates, let incoming = context[IncomingTraceContextKey.self] {
             Self.markRandomTraceID(&carrier, incoming)
             // Only beside a traceparent: a tracer that injects none (tracing off) sends no tracestate either.
             if let traceState = incoming.traceState, carrier.traceParent != nil { carrier.traceState = traceState }
@@ -63,6 +68,7 @@ public struct TracePropagation: Sendable {
     /// The trace and span of `context` as they would be propagated; `nil` outside a trace.
     public func traceParent(of context: ServiceContext) -> TraceParent? {
         if let level2Tracer = self.level2Tracer { return level2Tracer.traceParent(of: context, sampledOnly: false) }
+        guard self.tracerPropagates else { return nil }
         var carrier = TraceContextCarrier()
         self.tracer.inject(context, into: &carrier, using: TraceContextCarrier.Injector())
         if let incoming = context[IncomingTraceContextKey.self] { Self.markRandomTraceID(&carrier, incoming) }

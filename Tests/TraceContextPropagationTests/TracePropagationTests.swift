@@ -42,6 +42,19 @@ struct TracePropagationTests {
         let carrier = propagation.inject(context)
         #expect(carrier.traceParent == nil)
         #expect(carrier.traceState == nil)
+        #expect(propagation.traceParent(of: context) == nil)
+        #expect(propagation.traceParentHeaderValue(of: context) == nil)
+    }
+
+    @Test("with tracing off, extraction keeps nothing beside the context but the caller's baggage")
+    func tracingOffKeepsOnlyBaggage() {
+        let propagation = TracePropagation(tracer: NoOpTracer())
+        var context = ServiceContext.topLevel
+        var incoming = Self.carrier(traceState: "foo=1")
+        incoming.baggage = "user=alice"
+        propagation.extract(incoming, into: &context)
+        #expect(context.count == 1)
+        #expect(propagation.inject(context) == TraceContextCarrier(baggage: "user=alice"))
     }
 
     @Test("a trace this service starts sends no tracestate")
