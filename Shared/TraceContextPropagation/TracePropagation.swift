@@ -59,7 +59,7 @@ public struct TracePropagation: Sendable {
         // A `W3CLevel2Tracer` carries both itself, and `extract` keeps nothing beside it: no lookup to make.
         if !self.tracerCarriesLevel2, self.tracerPropagates, let incoming = context[IncomingTraceContextKey.self] {
             Self.markRandomTraceID(&carrier, incoming)
-            // Only beside a traceparent: a tracer that injects none (tracing off) sends no tracestate either.
+            // Only beside a traceparent: where the tracer injects none (no span of its own), no tracestate either.
             if let traceState = incoming.traceState, carrier.traceParent != nil { carrier.traceState = traceState }
         }
         return carrier

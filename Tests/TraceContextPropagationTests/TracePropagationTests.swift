@@ -46,6 +46,17 @@ struct TracePropagationTests {
         #expect(propagation.traceParentHeaderValue(of: context) == nil)
     }
 
+    @Test("a tracer that injects no traceparent gets no tracestate sent on alone, though it was carried")
+    func traceStateOnlyBesideTraceParent() {
+        // A tracestate with no traceparent: the carry keeps it, the tracer extracts no span and injects nothing.
+        let propagation = TracePropagation(tracer: W3CInMemoryTracer())
+        var context = ServiceContext.topLevel
+        propagation.extract(TraceContextCarrier(traceState: "foo=1"), into: &context)
+        let carrier = propagation.inject(context)
+        #expect(carrier.traceParent == nil)
+        #expect(carrier.traceState == nil)
+    }
+
     @Test("with tracing off, extraction keeps nothing beside the context but the caller's baggage")
     func tracingOffKeepsOnlyBaggage() {
         let propagation = TracePropagation(tracer: NoOpTracer())
