@@ -35,6 +35,32 @@ struct TracerTests {
         #expect(queue.takeBatch().map { $0.finished.name } == ["child", "root"])
     }
 
+    @Test("a span's context fits a ServiceContext's inline storage, and the spans of a trace share its identity")
+    func compactStorage() throws {
+        // `any Sendable` holds up to three words without a box: the reason `CompactSpanContext` exists.
+        #expect(MemoryLayout<CompactSpanContext>.size <= 3 * MemoryLayout<Int>.size)
+        #expect(MemoryLayout<CompactSpanContext>.alignment <= MemoryLayout<Int>.alignment)
+        let tracer = Self.tracer(sampler: .alwaysOff)
+        var context = ServiceContext.topLevel
+        context.pipelineSpanContext = SpanContext(
+            traceID: TraceID(high: 7, low: 9),
+            spanID: SpanID(value: 3),
+            flags: 0x02,
+            traceState: "k=v",
+            isRemote: true
+        )
+        let remote = try #require(context.compactSpanContext)
+        #expect(context.pipelineSpanContext?.traceState == "k=v" && context.pipelineSpanContext?.isRemote == true)
+        let span = tracer.startSpan("server", context: context)
+        let child = tracer.startSpan("internal", context: span.context)
+        let spanTrace = try #require(span.context.compactSpanContext).trace
+        let childContext = try #require(child.context.compactSpanContext)
+        #expect(spanTrace === remote.trace && childContext.trace === remote.trace)
+        #expect(!childContext.isRemote && childContext.flags == 0x02, "sampled out, the random flag kept")
+        let root = tracer.startSpan("root", context: .topLevel)
+        #expect(try #require(root.context.compactSpanContext).trace !== remote.trace, "a new trace, a new identity")
+    }
+
     @Test(
         "the trace parent read from the span context is what inject writes, and for exemplars only a sampled one"
     )
@@ -161,14 +187,14 @@ struct SamplerTests {
 
     @Test("the ratio compares the trace id's random right-most 56 bits, so every service decides alike")
     func ratio() {
-        #expect(Sampler.traceIDRatio(0.5).shouldSample(traceID: Self.lowID, parent: nil))
-        #expect(!Sampler.traceIDRatio(0.5).shouldSample(traceID: Self.highID, parent: nil))
-        #expect(!Sampler.traceIDRatio(0).shouldSample(traceID: Self.lowID, parent: nil))
-        #expect(Sampler.traceIDRatio(1).shouldSample(traceID: Self.highID, parent: nil))
+        #expect(Sampler.traceIDRatio(0.5).shouldSample(traceID: Self.lowID, parentFlags: nil))
+        #expect(!Sampler.traceIDRatio(0.5).shouldSample(traceID: Self.highID, parentFlags: nil))
+        #expect(!Sampler.traceIDRatio(0).shouldSample(traceID: Self.lowID, parentFlags: nil))
+        #expect(Sampler.traceIDRatio(1).shouldSample(traceID: Self.highID, parentFlags: nil))
         // The share sampled is the ratio, over many random ids.
         let ids = IDGenerator(seed: 42)
         let sampled = (0..<20_000).filter { _ in
-            Sampler.traceIDRatio(0.1).shouldSample(traceID: ids.traceID(), parent: nil)
+            Sampler.traceIDRatio(0.1).shouldSample(traceID: ids.traceID(), parentFlags: nil)
         }
         #expect((1800...2200).contains(sampled.count), "\(sampled.count) of 20000")
     }
@@ -176,10 +202,11 @@ struct SamplerTests {
     @Test("parent-based: the parent's flag decides, remote or local; the root sampler only for a new trace")
     func parentBasedRules() {
         let sampler = Sampler.parentBased(root: .alwaysOff)
-        #expect(sampler.shouldSample(traceID: Self.lowID, parent: Self.sampledParent))
-        #expect(!sampler.shouldSample(traceID: Self.lowID, parent: Self.droppedParent))
-        #expect(!sampler.shouldSample(traceID: Self.lowID, parent: nil))
-        #expect(Sampler.alwaysOn.shouldSample(traceID: Self.lowID, parent: Self.droppedParent), "not parent-based")
+        #expect(sampler.shouldSample(traceID: Self.lowID, parentFlags: Self.sampledParent.flags))
+        #expect(!sampler.shouldSample(traceID: Self.lowID, parentFlags: Self.droppedParent.flags))
+        #expect(!sampler.shouldSample(traceID: Self.lowID, parentFlags: nil))
+        let dropped = Self.droppedParent.flags
+        #expect(Sampler.alwaysOn.shouldSample(traceID: Self.lowID, parentFlags: dropped), "not parent-based")
     }
 }
 

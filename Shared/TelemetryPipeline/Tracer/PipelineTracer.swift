@@ -43,22 +43,22 @@ public struct PipelineTracer: W3CLevel2Tracer {
         line: UInt
     ) -> PipelineSpan {
         var context = context()
-        let parent = context.pipelineSpanContext
-        let traceID = parent?.traceID ?? self.ids.traceID()
-        let sampled = self.sampler.shouldSample(traceID: traceID, parent: parent)
+        let parent = context.compactSpanContext
+        // A span under a parent shares its trace's identity: writing its context into `context` allocates nothing.
+        let trace = parent?.trace ?? TraceIdentity(traceID: self.ids.traceID(), traceState: nil)
+        let sampled = self.sampler.shouldSample(traceID: trace.traceID, parentFlags: parent?.flags)
         // A new trace's id is all random (Level 2 flag set); a continued trace keeps the flag it came with.
         let randomFlag = parent.map { $0.flags & SpanContext.randomTraceIDFlag } ?? SpanContext.randomTraceIDFlag
-        let spanContext = SpanContext(
-            traceID: traceID,
+        let spanContext = CompactSpanContext(
+            trace: trace,
             spanID: self.ids.spanID(),
-            flags: randomFlag | (sampled ? SpanContext.sampledFlag : 0),
-            traceState: parent?.traceState
+            flags: randomFlag | (sampled ? SpanContext.sampledFlag : 0)
         )
-        context.pipelineSpanContext = spanContext
+        context.compactSpanContext = spanContext
         guard sampled, self.recordsSpans else { return PipelineSpan(context: context, recording: nil) }
         let recording = RecordingSpan(
             name: operationName,
-            spanContext: spanContext,
+            spanContext: spanContext.spanContext,
             parentSpanID: parent?.spanID,
             parentIsRemote: parent?.isRemote ?? false,
             kind: kind,
@@ -81,26 +81,30 @@ public struct PipelineTracer: W3CLevel2Tracer {
         guard let header = extractor.extract(key: TraceContextCarrier.traceParentKey, from: carrier),
             let fields = TraceParent.fields(ofHeaderValue: header)
         else { return }
-        context.pipelineSpanContext = SpanContext(
-            traceID: TraceID(high: fields.traceIDHigh, low: fields.traceIDLow),
+        context.compactSpanContext = CompactSpanContext(
+            trace: TraceIdentity(
+                traceID: TraceID(high: fields.traceIDHigh, low: fields.traceIDLow),
+                traceState: extractor.extract(key: TraceContextCarrier.traceStateKey, from: carrier)
+            ),
             spanID: SpanID(value: fields.spanID),
             flags: fields.flags & (SpanContext.sampledFlag | SpanContext.randomTraceIDFlag),
-            traceState: extractor.extract(key: TraceContextCarrier.traceStateKey, from: carrier),
             isRemote: true
         )
     }
 
     public func traceParent(of context: ServiceContext, sampledOnly: Bool) -> TraceParent? {
-        guard let spanContext = context.pipelineSpanContext, spanContext.isSampled || !sampledOnly else { return nil }
+        guard let spanContext = context.compactSpanContext,
+            spanContext.flags & SpanContext.sampledFlag != 0 || !sampledOnly
+        else { return nil }
         return TraceParent(
-            traceID: spanContext.traceID.hexString,
+            traceID: spanContext.trace.traceID.hexString,
             spanID: spanContext.spanID.hexString,
             flags: spanContext.flags
         )
     }
 
     public func traceParentHeaderValue(of context: ServiceContext) -> String? {
-        context.pipelineSpanContext?.traceParentHeaderValue
+        context.compactSpanContext?.spanContext.traceParentHeaderValue
     }
 
     public func inject<Carrier, Inject: Injector>(
@@ -108,7 +112,7 @@ public struct PipelineTracer: W3CLevel2Tracer {
         into carrier: inout Carrier,
         using injector: Inject
     ) where Inject.Carrier == Carrier {
-        guard let spanContext = context.pipelineSpanContext else { return }
+        guard let spanContext = context.compactSpanContext?.spanContext else { return }
         injector.inject(spanContext.traceParentHeaderValue, forKey: TraceContextCarrier.traceParentKey, into: &carrier)
         if let traceState = spanContext.traceState {
             injector.inject(traceState, forKey: TraceContextCarrier.traceStateKey, into: &carrier)

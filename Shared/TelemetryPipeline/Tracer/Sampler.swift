@@ -30,8 +30,8 @@ public enum Sampler: Sendable, Equatable {
         "parentbased_traceidratio",
     ]
 
-    /// Whether a span of `traceID` under `parent` (nil for a root span) is recorded and sampled.
-    func shouldSample(traceID: TraceID, parent: SpanContext?) -> Bool {
+    /// Whether a span of `traceID` under a parent with `parentFlags` (nil for a root span) is recorded and sampled.
+    func shouldSample(traceID: TraceID, parentFlags: UInt8?) -> Bool {
         switch self {
         case .alwaysOn:
             return true
@@ -40,8 +40,8 @@ public enum Sampler: Sendable, Equatable {
         case .traceIDRatio(let ratio):
             return Self.sampled(traceID, ratio: ratio)
         case .parentBased(let root):
-            guard let parent else { return root.shouldSample(traceID: traceID, parent: nil) }
-            return parent.isSampled
+            guard let parentFlags else { return root.shouldSample(traceID: traceID, parentFlags: nil) }
+            return parentFlags & SpanContext.sampledFlag != 0
         }
     }
 

@@ -1,9 +1,8 @@
-import ServiceContextModule
 import TraceContextPropagation
 
 /// What identifies a span across processes (W3C Trace Context): its trace, its own id, the trace flags and the
-/// vendors' `tracestate`. The tracer keeps it in the `ServiceContext` of every span it starts and of every
-/// request whose `traceparent` it extracts.
+/// vendors' `tracestate`. The tracer keeps it (as `CompactSpanContext`) in the `ServiceContext` of every span it
+/// starts and of every request whose `traceparent` it extracts.
 public struct SpanContext: Sendable, Hashable {
     public var traceID: TraceID
     public var spanID: SpanID
@@ -48,17 +47,4 @@ public struct SpanContext: Sendable, Hashable {
             return index
         }
     }
-}
-
-extension ServiceContext {
-    /// The span context the pipeline's tracer put here: the current span's, or the caller's until a span starts.
-    public var pipelineSpanContext: SpanContext? {
-        get { self[PipelineSpanContextKey.self] }
-        set { self[PipelineSpanContextKey.self] = newValue }
-    }
-}
-
-private enum PipelineSpanContextKey: ServiceContextKey {
-    typealias Value = SpanContext
-    static var nameOverride: String? { "span-context" }
 }
