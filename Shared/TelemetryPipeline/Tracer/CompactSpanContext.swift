@@ -29,6 +29,13 @@ struct CompactSpanContext: Sendable {
         )
     }
 
+    var isSampled: Bool { SpanContext.isSampled(self.flags) }
+
+    /// Written from the stored fields: no `SpanContext` made on the way (it goes on every call out).
+    var traceParentHeaderValue: String {
+        SpanContext.traceParentHeaderValue(traceID: self.trace.traceID, spanID: self.spanID, flags: self.flags)
+    }
+
     var spanContext: SpanContext {
         SpanContext(
             traceID: self.trace.traceID,

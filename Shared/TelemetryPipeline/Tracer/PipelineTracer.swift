@@ -93,9 +93,7 @@ public struct PipelineTracer: W3CLevel2Tracer {
     }
 
     public func traceParent(of context: ServiceContext, sampledOnly: Bool) -> TraceParent? {
-        guard let spanContext = context.compactSpanContext,
-            spanContext.flags & SpanContext.sampledFlag != 0 || !sampledOnly
-        else { return nil }
+        guard let spanContext = context.compactSpanContext, spanContext.isSampled || !sampledOnly else { return nil }
         return TraceParent(
             traceID: spanContext.trace.traceID.hexString,
             spanID: spanContext.spanID.hexString,
@@ -104,7 +102,7 @@ public struct PipelineTracer: W3CLevel2Tracer {
     }
 
     public func traceParentHeaderValue(of context: ServiceContext) -> String? {
-        context.compactSpanContext?.spanContext.traceParentHeaderValue
+        context.compactSpanContext?.traceParentHeaderValue
     }
 
     public func inject<Carrier, Inject: Injector>(
@@ -112,9 +110,9 @@ public struct PipelineTracer: W3CLevel2Tracer {
         into carrier: inout Carrier,
         using injector: Inject
     ) where Inject.Carrier == Carrier {
-        guard let spanContext = context.compactSpanContext?.spanContext else { return }
+        guard let spanContext = context.compactSpanContext else { return }
         injector.inject(spanContext.traceParentHeaderValue, forKey: TraceContextCarrier.traceParentKey, into: &carrier)
-        if let traceState = spanContext.traceState {
+        if let traceState = spanContext.trace.traceState {
             injector.inject(traceState, forKey: TraceContextCarrier.traceStateKey, into: &carrier)
         }
     }

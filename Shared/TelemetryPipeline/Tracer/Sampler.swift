@@ -41,7 +41,7 @@ public enum Sampler: Sendable, Equatable {
             return Self.sampled(traceID, ratio: ratio)
         case .parentBased(let root):
             guard let parentFlags else { return root.shouldSample(traceID: traceID, parentFlags: nil) }
-            return parentFlags & SpanContext.sampledFlag != 0
+            return SpanContext.isSampled(parentFlags)
         }
     }
 

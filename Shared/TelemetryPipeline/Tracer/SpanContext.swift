@@ -24,13 +24,20 @@ public struct SpanContext: Sendable, Hashable {
     public static let sampledFlag: UInt8 = 0x01
     public static let randomTraceIDFlag: UInt8 = 0x02
 
-    public var isSampled: Bool { self.flags & Self.sampledFlag != 0 }
+    public var isSampled: Bool { Self.isSampled(self.flags) }
+
+    /// Whether trace flags have the sampled bit set.
+    static func isSampled(_ flags: UInt8) -> Bool { flags & Self.sampledFlag != 0 }
 
     /// The trace flags as two lowercase hex digits, as `traceparent` and the log lines carry them.
     public var flagsHexString: String { TraceParent.hexDigits(of: self.flags) }
 
     /// The `traceparent` header value, version 00, written straight into one string (it goes on every call out).
     public var traceParentHeaderValue: String {
+        Self.traceParentHeaderValue(traceID: self.traceID, spanID: self.spanID, flags: self.flags)
+    }
+
+    static func traceParentHeaderValue(traceID: TraceID, spanID: SpanID, flags: UInt8) -> String {
         String(unsafeUninitializedCapacity: 55) { buffer in
             var index = 0
             func write(_ byte: UInt8) {
@@ -38,12 +45,12 @@ public struct SpanContext: Sendable, Hashable {
                 index += 1
             }
             for byte in "00-".utf8 { write(byte) }
-            HexEncoding.write(self.traceID.high, digits: 16, into: buffer, at: &index)
-            HexEncoding.write(self.traceID.low, digits: 16, into: buffer, at: &index)
+            HexEncoding.write(traceID.high, digits: 16, into: buffer, at: &index)
+            HexEncoding.write(traceID.low, digits: 16, into: buffer, at: &index)
             write(UInt8(ascii: "-"))
-            HexEncoding.write(self.spanID.value, digits: 16, into: buffer, at: &index)
+            HexEncoding.write(spanID.value, digits: 16, into: buffer, at: &index)
             write(UInt8(ascii: "-"))
-            HexEncoding.write(UInt64(self.flags), digits: 2, into: buffer, at: &index)
+            HexEncoding.write(UInt64(flags), digits: 2, into: buffer, at: &index)
             return index
         }
     }
